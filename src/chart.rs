@@ -1,0 +1,50 @@
+//! The OpenNebula chart compiled into the binary, and its metadata.
+
+use anyhow::{bail, Context, Result};
+
+use crate::yaml::{load, Value};
+
+include!(concat!(env!("OUT_DIR"), "/chart_files.rs"));
+
+/// The chart's `values.yaml`: the defaults every render starts from.
+pub const VALUES_YAML: &str = include_str!("../chart/values.yaml");
+
+/// The chart's `Chart.yaml`.
+pub const CHART_YAML: &str = include_str!("../chart/Chart.yaml");
+
+/// What the templates need from `Chart.yaml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    pub name: String,
+    pub version: String,
+    pub app_version: String,
+    pub kube_version: String,
+}
+
+impl Metadata {
+    /// Reads the fields onechart uses from a `Chart.yaml`.
+    pub fn parse(text: &str) -> Result<Metadata> {
+        let map = load::load_values(text).context("Chart.yaml")?;
+        let field = |key: &str| -> Result<String> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(String::new()),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(other) => bail!(
+                    "Chart.yaml: {key} must be a string, not {}",
+                    other.type_name()
+                ),
+            }
+        };
+        Ok(Metadata {
+            name: field("name")?,
+            version: field("version")?,
+            app_version: field("appVersion")?,
+            kube_version: field("kubeVersion")?,
+        })
+    }
+
+    /// The metadata of the embedded chart.
+    pub fn embedded() -> Metadata {
+        Metadata::parse(CHART_YAML).expect("the embedded Chart.yaml is valid")
+    }
+}

@@ -1,0 +1,73 @@
+//! The command line: `onechart render`, with helm template's flags.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use crate::lookup::Objects;
+use crate::render::Options;
+use crate::values::Sources;
+
+/// Render, package and index the OpenNebula Helm chart without helm.
+#[derive(Debug, Parser)]
+#[command(name = "onechart", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the chart's manifests, byte for byte what `helm template` prints.
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The release name (as `helm template RELEASE`).
+    #[arg(default_value = "release-name")]
+    pub release: String,
+
+    /// A values file (`-` for standard input); repeat to merge several, later ones win.
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Set a value: `key=value`, `a.b=c`, `list[0]=x`, `list={x,y}` (Helm's grammar).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Set a value that stays a string (`--set-string tag=7.2`).
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+
+    /// The release namespace.
+    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    pub namespace: String,
+
+    /// The Kubernetes version checked against the chart's kubeVersion.
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+
+    /// Only print the manifests of these templates (`templates/service.yaml`, globs allowed).
+    #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
+    pub show_only: Vec<String>,
+}
+
+impl RenderArgs {
+    /// The render options these arguments describe.
+    pub fn options(&self) -> Result<Options> {
+        Ok(Options {
+            release_name: self.release.clone(),
+            namespace: self.namespace.clone(),
+            kube_version: self.kube_version.clone(),
+            sources: Sources {
+                files: self.values.clone(),
+                set: self.set.clone(),
+                set_string: self.set_string.clone(),
+            },
+            show_only: self.show_only.clone(),
+            objects: Objects::none(),
+        })
+    }
+}

@@ -1,0 +1,497 @@
+//! `onechart render`: the chart's manifests from typed values, byte for byte
+//! what `helm template` prints.
+//!
+//! Each chart template `chart/templates/X` has a minijinja twin
+//! `templates/X` written line for line the same way, with Go's whitespace
+//! control (`{{-`, `-}}`) and sprig's functions as filters (`quote`,
+//! `b64enc`, `toyaml`, `nindent`). Names, labels and every other composite
+//! string come from Rust ([`crate::release`]) so both sides agree by
+//! construction. Auto-escaping is off: values are quoted explicitly, as in
+//! the Go templates.
+
+pub mod filters;
+pub mod manifest;
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Result};
+use base64::Engine;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use rand::Rng;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::chart::{self, Metadata};
+use crate::kube_version;
+use crate::lookup::Objects;
+use crate::release::{go_quote, Names, Release};
+use crate::values::{self, Values};
+use crate::yaml::{load, Value};
+use manifest::Rendered;
+
+/// The minijinja templates, named as the chart's templates they mirror.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "configmap.yaml",
+        include_str!("../../templates/configmap.yaml"),
+    ),
+    ("ingress.yaml", include_str!("../../templates/ingress.yaml")),
+    (
+        "mariadb-configmap.yaml",
+        include_str!("../../templates/mariadb-configmap.yaml"),
+    ),
+    (
+        "mariadb-service.yaml",
+        include_str!("../../templates/mariadb-service.yaml"),
+    ),
+    (
+        "mariadb-statefulset.yaml",
+        include_str!("../../templates/mariadb-statefulset.yaml"),
+    ),
+    (
+        "secret-credentials.yaml",
+        include_str!("../../templates/secret-credentials.yaml"),
+    ),
+    (
+        "secret-external-db.yaml",
+        include_str!("../../templates/secret-external-db.yaml"),
+    ),
+    (
+        "secret-mariadb.yaml",
+        include_str!("../../templates/secret-mariadb.yaml"),
+    ),
+    (
+        "secret-ssh.yaml",
+        include_str!("../../templates/secret-ssh.yaml"),
+    ),
+    (
+        "service-headless.yaml",
+        include_str!("../../templates/service-headless.yaml"),
+    ),
+    (
+        "service-hypervisor.yaml",
+        include_str!("../../templates/service-hypervisor.yaml"),
+    ),
+    ("service.yaml", include_str!("../../templates/service.yaml")),
+    (
+        "serviceaccount.yaml",
+        include_str!("../../templates/serviceaccount.yaml"),
+    ),
+    (
+        "statefulset.yaml",
+        include_str!("../../templates/statefulset.yaml"),
+    ),
+    (
+        "tests/test-connection.yaml",
+        include_str!("../../templates/tests/test-connection.yaml"),
+    ),
+];
+
+/// The Secrets whose text `checksum/secret` hashes, in the chart's order.
+const SECRET_TEMPLATES: &[&str] = &[
+    "secret-credentials.yaml",
+    "secret-external-db.yaml",
+    "secret-mariadb.yaml",
+    "secret-ssh.yaml",
+];
+
+/// What to render.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub release_name: String,
+    pub namespace: String,
+    pub kube_version: Option<String>,
+    pub sources: values::Sources,
+    pub show_only: Vec<String>,
+    pub objects: Objects,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            kube_version: None,
+            sources: values::Sources::default(),
+            show_only: Vec::new(),
+            objects: Objects::none(),
+        }
+    }
+}
+
+/// Renders the embedded chart; the result is the complete output.
+pub fn render(options: &Options) -> Result<String> {
+    let chart = Metadata::embedded();
+    let kube = kube_version::parse_flag(
+        options
+            .kube_version
+            .as_deref()
+            .unwrap_or(kube_version::DEFAULT),
+    )?;
+    if !chart.kube_version.is_empty() && !kube_version::satisfies(&chart.kube_version, &kube)? {
+        bail!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            chart.kube_version,
+            kube.to_kube_string()
+        );
+    }
+    let release = Release::new(&options.release_name, &options.namespace)?;
+    let defaults =
+        load::load_values(chart::VALUES_YAML).map_err(|e| anyhow!("chart values.yaml: {e}"))?;
+    let combined = values::combine(&defaults, &options.sources)?;
+    let values = values::typed(&combined)?;
+    validate(&values)?;
+
+    let mut context = Context::new(&release, &chart, values);
+    let env = environment(Arc::new(options.objects.clone()), release.namespace.clone())?;
+    context.checksums = Checksums {
+        config: sha256_hex(&render_one(&env, "configmap.yaml", &context)?),
+        mariadb_config: sha256_hex(&render_one(&env, "mariadb-configmap.yaml", &context)?),
+        secret: {
+            let mut all = String::new();
+            for name in SECRET_TEMPLATES {
+                all.push_str(&render_one(&env, name, &context)?);
+            }
+            sha256_hex(&all)
+        },
+    };
+    let mut files = Vec::with_capacity(TEMPLATES.len());
+    for (name, _) in TEMPLATES {
+        files.push(Rendered {
+            path: format!("{}/templates/{name}", chart.name),
+            content: render_one(&env, name, &context)?,
+        });
+    }
+    manifest::assemble(files, &options.show_only)
+}
+
+/// The checks the chart makes with `required`, with the same messages.
+fn validate(values: &Values) -> Result<()> {
+    if !values.mariadb.enabled {
+        let db = &values.external_database;
+        if db.host.is_empty() {
+            bail!("externalDatabase.host is required when mariadb.enabled is false");
+        }
+        if db.password.is_empty() && db.existing_secret.is_empty() {
+            bail!("externalDatabase.password or externalDatabase.existingSecret is required when mariadb.enabled is false");
+        }
+    }
+    Ok(())
+}
+
+fn render_one(env: &Environment<'static>, name: &str, context: &Context) -> Result<String> {
+    let template = env.get_template(name)?;
+    template
+        .render(context)
+        .map_err(|err| anyhow!("rendering template {name}: {err:#}"))
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn environment(objects: Arc<Objects>, namespace: String) -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_filter("quote", filters::quote);
+    env.add_filter("b64enc", filters::b64enc);
+    env.add_filter("toyaml", filters::toyaml);
+    env.add_filter("indent", filters::indent);
+    env.add_filter("nindent", filters::nindent);
+    env.add_function("storage_class", |class: String| {
+        if class == "-" {
+            "\"\"".to_string()
+        } else {
+            go_quote(&class)
+        }
+    });
+    env.add_function(
+        "secret_value",
+        move |secret: String, key: String, value: String| {
+            secret_value(&objects, &namespace, &secret, &key, &value)
+        },
+    );
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// The chart's `opennebula.secretValue`: the given value, else the value the
+/// existing Secret holds, else 32 random alphanumerics; base64, quoted.
+fn secret_value(
+    objects: &Objects,
+    namespace: &str,
+    secret: &str,
+    key: &str,
+    value: &str,
+) -> String {
+    if !value.is_empty() {
+        return go_quote(&base64::engine::general_purpose::STANDARD.encode(value));
+    }
+    let existing = objects.get("v1", "Secret", namespace, secret);
+    if let Some(Value::Map(data)) = existing.get("data") {
+        if let Some(v) = data.get(key) {
+            return go_quote(&v.go_string());
+        }
+    }
+    let random: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    go_quote(&base64::engine::general_purpose::STANDARD.encode(random))
+}
+
+/// Everything the templates read.
+#[derive(Debug, Serialize)]
+struct Context {
+    release: Release,
+    chart: ChartContext,
+    values: Values,
+    names: Names,
+    labels: String,
+    selector_labels: String,
+    image: String,
+    has_grpc: bool,
+    database: Database,
+    hostname: String,
+    monitor_address: String,
+    onegate_endpoint: String,
+    rpc_check: String,
+    readiness_check: String,
+    ingress_tls_secret: String,
+    mariadb_image: String,
+    tests_image: String,
+    oned_url: String,
+    fireedge_url: String,
+    checksums: Checksums,
+}
+
+#[derive(Debug, Serialize)]
+struct ChartContext {
+    name: String,
+    version: String,
+    app_version: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Database {
+    host: String,
+    port: String,
+    name: String,
+    user: String,
+    secret_name: String,
+    secret_key: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Checksums {
+    config: String,
+    mariadb_config: String,
+    secret: String,
+}
+
+/// The oned XML-RPC check of the probes (`opennebula.rpcCheck`).
+const RPC_CHECK: &str = "curl -fsS -m 5 -H 'Content-Type: text/xml' --data '<?xml version=\"1.0\"?><methodCall><methodName>one.system.version</methodName><params><param><value><string>probe</string></value></param></params></methodCall>' http://127.0.0.1:2633/RPC2 | grep -q methodResponse";
+
+impl Context {
+    fn new(release: &Release, chart: &Metadata, values: Values) -> Context {
+        let names = Names::new(release, chart, &values);
+        let tag = if values.image.tag.is_empty() {
+            chart.app_version.clone()
+        } else {
+            values.image.tag.clone()
+        };
+        let mariadb = values.mariadb.enabled;
+        let db = &values.external_database;
+        let database = Database {
+            host: if mariadb {
+                names.mariadb.clone()
+            } else {
+                db.host.clone()
+            },
+            port: if mariadb {
+                "3306".into()
+            } else {
+                db.port.to_string()
+            },
+            name: if mariadb {
+                values.mariadb.auth.database.clone()
+            } else {
+                db.database.clone()
+            },
+            user: if mariadb {
+                values.mariadb.auth.username.clone()
+            } else {
+                db.username.clone()
+            },
+            secret_name: if mariadb {
+                if values.mariadb.auth.existing_secret.is_empty() {
+                    names.mariadb.clone()
+                } else {
+                    values.mariadb.auth.existing_secret.clone()
+                }
+            } else if !db.existing_secret.is_empty() {
+                db.existing_secret.clone()
+            } else {
+                format!("{}-external-db", names.fullname)
+            },
+            secret_key: if !mariadb && !db.existing_secret.is_empty() {
+                db.existing_secret_password_key.clone()
+            } else {
+                "mariadb-password".into()
+            },
+        };
+        let lb_ip = if values.hypervisor_service.enabled {
+            values.hypervisor_service.load_balancer_ip.clone()
+        } else {
+            String::new()
+        };
+        let monitor_address = if !values.opennebula.monitor_address.is_empty() {
+            values.opennebula.monitor_address.clone()
+        } else {
+            lb_ip.clone()
+        };
+        let onegate_endpoint = if !values.opennebula.onegate_endpoint.is_empty() {
+            values.opennebula.onegate_endpoint.clone()
+        } else if !lb_ip.is_empty() {
+            format!("http://{lb_ip}:5030")
+        } else {
+            String::new()
+        };
+        let hostname = if values.opennebula.hostname.is_empty() {
+            format!(
+                "{}-0.{}.{}.svc.cluster.local",
+                names.statefulset, names.headless, release.namespace
+            )
+        } else {
+            values.opennebula.hostname.clone()
+        };
+        Context {
+            release: release.clone(),
+            chart: ChartContext {
+                name: chart.name.clone(),
+                version: chart.version.clone(),
+                app_version: chart.app_version.clone(),
+            },
+            labels: names.labels(release, chart),
+            selector_labels: names.selector_labels(release),
+            image: format!("{}:{tag}", values.image.repository),
+            has_grpc: has_grpc(&tag),
+            database,
+            hostname,
+            monitor_address,
+            onegate_endpoint,
+            rpc_check: RPC_CHECK.into(),
+            readiness_check: format!(
+                "{RPC_CHECK} && curl -fsS -m 5 -o /dev/null http://127.0.0.1:2616/"
+            ),
+            ingress_tls_secret: if values.ingress.tls.secret_name.is_empty() {
+                format!("{}-tls", names.fullname)
+            } else {
+                values.ingress.tls.secret_name.clone()
+            },
+            mariadb_image: format!(
+                "{}:{}",
+                values.mariadb.image.repository, values.mariadb.image.tag
+            ),
+            tests_image: format!(
+                "{}:{}",
+                values.tests.image.repository, values.tests.image.tag
+            ),
+            oned_url: format!("http://{}:2633/RPC2", names.fullname),
+            fireedge_url: format!("http://{}:2616/", names.fullname),
+            checksums: Checksums::default(),
+            names,
+            values,
+        }
+    }
+}
+
+/// `opennebula.hasGrpc`: OpenNebula 7.2 and later serve gRPC on 2634; a tag
+/// that does not start with a version counts as the newest line.
+fn has_grpc(tag: &str) -> bool {
+    let t = tag.strip_prefix('v').unwrap_or(tag);
+    let digits = |s: &str| -> Option<(u64, usize)> {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            None
+        } else {
+            s[..n].parse().ok().map(|v| (v, n))
+        }
+    };
+    let Some((major, n)) = digits(t) else {
+        return true;
+    };
+    let rest = &t[n..];
+    let Some(rest) = rest.strip_prefix('.') else {
+        return true;
+    };
+    let Some((minor, _)) = digits(rest) else {
+        return true;
+    };
+    major > 7 || (major == 7 && minor >= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_from_7_2() {
+        assert!(!has_grpc("7.0.0"));
+        assert!(!has_grpc("7.0.2-1"));
+        assert!(has_grpc("7.2.0"));
+        assert!(has_grpc("v7.4.1"));
+        assert!(has_grpc("8.0"));
+        assert!(has_grpc("latest"));
+        assert!(has_grpc("7"));
+    }
+
+    #[test]
+    fn external_database_needs_host_and_password() {
+        let opts = |set: &[&str]| Options {
+            sources: values::Sources {
+                set: set.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let err = render(&opts(&["mariadb.enabled=false"]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "externalDatabase.host is required when mariadb.enabled is false"
+        );
+        let err = render(&opts(&[
+            "mariadb.enabled=false",
+            "externalDatabase.host=db",
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().starts_with("externalDatabase.password"));
+        assert!(render(&opts(&[
+            "mariadb.enabled=false",
+            "externalDatabase.host=db",
+            "externalDatabase.password=x"
+        ]))
+        .is_ok());
+    }
+
+    #[test]
+    fn generated_passwords_are_32_alphanumerics() {
+        let quoted = secret_value(&Objects::none(), "ns", "s", "k", "");
+        let b64 = quoted.trim_matches('"');
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert_eq!(raw.len(), 32);
+        assert!(raw.iter().all(u8::is_ascii_alphanumeric));
+    }
+}

@@ -1,0 +1,583 @@
+//! Reads YAML as Helm reads values files: `yaml.v2` resolution (YAML 1.1),
+//! then `sigs.k8s.io/yaml`'s trip through JSON (numbers become floats, map
+//! keys become strings, timestamps stay strings).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::{Map, Value};
+
+/// A YAML syntax or structure error with its 1-based position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses every document of a YAML stream into Helm values.
+pub fn load_all(text: &str) -> Result<Vec<Value>, LoadError> {
+    // sigs.k8s.io/yaml strips a UTF-8 byte order mark like Helm's loader does.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    if let Err(err) = parser.load(&mut builder, true) {
+        let mark = err.marker();
+        return Err(LoadError {
+            line: mark.line(),
+            column: mark.col() + 1,
+            message: err.info().to_string(),
+        });
+    }
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    Ok(builder.docs)
+}
+
+/// Parses a values file: every document must be a map (or empty); later
+/// documents are merged over earlier ones, as Helm 4 does.
+pub fn load_values(text: &str) -> Result<Map, LoadError> {
+    let mut out = Map::new();
+    for doc in load_all(text)? {
+        match doc {
+            Value::Null => {}
+            Value::Map(map) => super::super::values::merge::merge_maps(&mut out, map),
+            other => {
+                return Err(LoadError {
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "a values file must be a map of keys, not {}",
+                        other.type_name()
+                    ),
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+    },
+    Map {
+        map: Map,
+        anchor: usize,
+        /// The key waiting for its value; `None` for a merge key (`<<`).
+        key: Option<Option<String>>,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    docs: Vec<Value>,
+    anchors: HashMap<usize, Value>,
+    error: Option<LoadError>,
+}
+
+impl Builder {
+    fn fail(&mut self, mark: Marker, message: String) {
+        if self.error.is_none() {
+            self.error = Some(LoadError {
+                line: mark.line(),
+                column: mark.col() + 1,
+                message,
+            });
+        }
+    }
+
+    /// Adds a finished node to its parent (or as a document).
+    fn push_value(&mut self, value: Value, anchor: usize, mark: Marker) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.docs.push(value),
+            Some(Frame::Seq { items, .. }) => items.push(value),
+            Some(Frame::Map { map, key, .. }) => match key.take() {
+                None => match map_key(&value) {
+                    Ok(k) => *key = Some(Some(k)),
+                    Err(message) => self.fail(mark, message),
+                },
+                Some(Some(k)) => {
+                    map.insert(k, value);
+                }
+                Some(None) => {
+                    if let Err(message) = merge_into(map, value) {
+                        self.fail(mark, message);
+                    }
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                // A plain `<<` in key position is a merge key.
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                if is_key && style == TScalarStyle::Plain && text == "<<" && tag.is_none() {
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some(None);
+                    }
+                    return;
+                }
+                match resolve_scalar(&text, style, tag.as_ref()) {
+                    Ok(value) => self.push_value(value, anchor, mark),
+                    Err(message) => self.fail(mark, message),
+                }
+            }
+            Event::Alias(id) => match self.anchors.get(&id).cloned() {
+                Some(value) => self.push_value(value, 0, mark),
+                None => self.fail(mark, "unknown anchor".into()),
+            },
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+                items: Vec::new(),
+                anchor,
+            }),
+            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
+                map: Map::new(),
+                anchor,
+                key: None,
+            }),
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { items, anchor }) = self.stack.pop() {
+                    self.push_value(Value::Seq(items), anchor, mark);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map { map, anchor, .. }) = self.stack.pop() {
+                    self.push_value(Value::Map(map), anchor, mark);
+                }
+            }
+            Event::DocumentEnd => self.anchors.clear(),
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+        }
+    }
+}
+
+/// yaml.v2's merge: a map, or a list of maps where earlier ones win.
+fn merge_into(map: &mut Map, value: Value) -> Result<(), String> {
+    match value {
+        Value::Map(src) => {
+            for (k, v) in src {
+                map.insert(k, v);
+            }
+            Ok(())
+        }
+        Value::Seq(items) => {
+            for item in items.into_iter().rev() {
+                match item {
+                    Value::Map(src) => {
+                        for (k, v) in src {
+                            map.insert(k, v);
+                        }
+                    }
+                    _ => {
+                        return Err("map merge requires map or sequence of maps as the value".into())
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Err("map merge requires map or sequence of maps as the value".into()),
+    }
+}
+
+/// The string a map key becomes after sigs.k8s.io/yaml's JSON conversion.
+fn map_key(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Int(i) => Ok(i.to_string()),
+        // Go formats float keys with 32-bit precision.
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(format!("{}", *f as i64)),
+        Value::Float(f) => Ok(super::format_go_float(f64::from(*f as f32))),
+        Value::Null => Err("unsupported map key: null".into()),
+        Value::Seq(_) | Value::Map(_) => Err(format!("unsupported map key: {}", value.type_name())),
+    }
+}
+
+fn is_core_tag(tag: Option<&Tag>, name: &str) -> bool {
+    tag.is_some_and(|t| t.suffix == name && (t.handle == "!!" || t.handle == "tag:yaml.org,2002:"))
+}
+
+fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+    if is_core_tag(tag, "str") {
+        return Ok(Value::String(text.to_string()));
+    }
+    if is_core_tag(tag, "binary") {
+        use base64::Engine;
+        let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(clean)
+            .map_err(|e| format!("invalid !!binary value: {e}"))?;
+        return Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    if style != TScalarStyle::Plain && tag.is_none() {
+        return Ok(Value::String(text.to_string()));
+    }
+    Ok(resolve_plain(text))
+}
+
+/// yaml.v2's `resolve` for an untagged plain scalar, with numbers as JSON
+/// (float64) numbers.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false)
+        }
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    match resolve_number(text) {
+        Some(Number::Int(i)) => Value::Float(i as f64),
+        Some(Number::Uint(u)) => Value::Float(u as f64),
+        Some(Number::Float(f)) => Value::Float(f),
+        None => Value::String(text.to_string()),
+    }
+}
+
+/// A number as yaml.v2 resolves it, before the JSON conversion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+}
+
+/// yaml.v2's number resolution of a plain scalar: ints with Go's base prefixes
+/// (`0x`, `0o`, `0b`, a leading `0` for octal), underscores ignored, YAML-style
+/// floats; `None` for strings, timestamps included.
+pub fn resolve_number(text: &str) -> Option<Number> {
+    let first = text.bytes().next()?;
+    match first {
+        b'.' => parse_go_float(text).map(Number::Float),
+        b'0'..=b'9' | b'+' | b'-' => {
+            if is_timestamp(text) {
+                return None;
+            }
+            let plain: String = text.chars().filter(|c| *c != '_').collect();
+            if let Some(i) = parse_go_int(&plain) {
+                return Some(Number::Int(i));
+            }
+            if let Some(u) = parse_go_uint(&plain) {
+                return Some(Number::Uint(u));
+            }
+            if is_yaml_style_float(&plain) {
+                if let Some(f) = parse_go_float(&plain) {
+                    return Some(Number::Float(f));
+                }
+            }
+            if let Some(bits) = plain.strip_prefix("0b") {
+                return i64::from_str_radix(bits, 2).ok().map(Number::Int);
+            }
+            if let Some(bits) = plain.strip_prefix("-0b") {
+                return i64::from_str_radix(bits, 2).ok().map(|i| Number::Int(-i));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let magnitude = parse_go_uint(body)?;
+    if neg {
+        if magnitude <= i64::MAX as u64 + 1 {
+            Some((magnitude as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(magnitude).ok()
+    }
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)` (no sign allowed).
+fn parse_go_uint(s: &str) -> Option<u64> {
+    let (radix, digits) = if let Some(rest) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))
+    {
+        (16, rest)
+    } else if let Some(rest) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
+        (8, rest)
+    } else if let Some(rest) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+        (2, rest)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (8, &s[1..])
+    } else {
+        (10, s)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// yaml.v2's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML can reach.
+fn parse_go_float(s: &str) -> Option<f64> {
+    let lower = s.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    if body.starts_with("inf") || body.starts_with("nan") || body.contains('_') {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+/// yaml.v2's `parseTimestamp`: `YYYY-M-D` with an optional time, as accepted
+/// by Go's `time.Parse` with yaml.v2's layouts.
+pub fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let mut i = 5;
+    let num = |i: &mut usize, max: usize| -> Option<u32> {
+        let start = *i;
+        while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        if *i == start {
+            None
+        } else {
+            s[start..*i].parse().ok()
+        }
+    };
+    let year: u32 = s[..4].parse().unwrap_or(0);
+    let Some(month) = num(&mut i, 2) else {
+        return false;
+    };
+    if i >= b.len() || b[i] != b'-' {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i, 2) else {
+        return false;
+    };
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    // "2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t...", "2006-1-2 15:4:5.999999999"
+    let sep = b[i];
+    if sep != b'T' && sep != b't' && sep != b' ' {
+        return false;
+    }
+    i += 1;
+    let Some(hour) = num(&mut i, 2) else {
+        return false;
+    };
+    if i >= b.len() || b[i] != b':' {
+        return false;
+    }
+    i += 1;
+    let Some(minute) = num(&mut i, 2) else {
+        return false;
+    };
+    if i >= b.len() || b[i] != b':' {
+        return false;
+    }
+    i += 1;
+    let Some(second) = num(&mut i, 2) else {
+        return false;
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if i == b.len() {
+        return true;
+    }
+    if sep == b' ' {
+        return false;
+    }
+    match b[i] {
+        b'Z' => i + 1 == b.len(),
+        b'+' | b'-' => {
+            let rest = &s[i + 1..];
+            rest.len() == 5
+                && rest.as_bytes()[2] == b':'
+                && rest[..2].bytes().all(|c| c.is_ascii_digit())
+                && rest[3..].bytes().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_one(text: &str) -> Value {
+        load_all(text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn yaml_1_1_scalars_resolve_like_helm() {
+        #[track_caller]
+        fn case(text: &str, expected: Value) {
+            assert_eq!(resolve_plain(text), expected, "{text}");
+        }
+        case("yes", Value::Bool(true));
+        case("on", Value::Bool(true));
+        case("y", Value::Bool(true));
+        case("Off", Value::Bool(false));
+        case("~", Value::Null);
+        case("0755", Value::Float(493.0));
+        case("0x1F", Value::Float(31.0));
+        case("1_000", Value::Float(1000.0));
+        case("08", Value::Float(8.0));
+        case("1e3", Value::Float(1000.0));
+        case(".5", Value::Float(0.5));
+        case("-12", Value::Float(-12.0));
+        case("2001-12-14", Value::String("2001-12-14".into()));
+        case("2001-13-14", Value::String("2001-13-14".into()));
+        case("1.2.3", Value::String("1.2.3".into()));
+        case("7.0", Value::Float(7.0));
+        case("yess", Value::String("yess".into()));
+    }
+
+    #[test]
+    fn keys_become_strings() {
+        let v = load_one("1: a\ntrue: b\nn: c\n1.5: d\n");
+        let Value::Map(m) = v else { panic!() };
+        let keys: Vec<_> = m.keys().cloned().collect();
+        assert_eq!(keys, ["1", "true", "false", "1.5"]);
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let v = load_one("a: 'yes'\nb: \"1\"\nc: !!str 2\n");
+        let Value::Map(m) = v else { panic!() };
+        assert_eq!(m["a"], Value::String("yes".into()));
+        assert_eq!(m["b"], Value::String("1".into()));
+        assert_eq!(m["c"], Value::String("2".into()));
+    }
+
+    #[test]
+    fn anchors_and_merge_keys() {
+        let v = load_one("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n");
+        let Value::Map(m) = v else { panic!() };
+        let Value::Map(d) = &m["derived"] else {
+            panic!()
+        };
+        assert_eq!(d["x"], Value::Float(1.0));
+        assert_eq!(d["y"], Value::Float(3.0));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = load_all("a: b\nc: [d\n").unwrap_err();
+        assert!(err.line >= 2, "{err}");
+        let err = load_all("a:\n  b: c\n d: e\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+    }
+
+    #[test]
+    fn values_documents_merge_in_order() {
+        let m = load_values("a: 1\nb: {c: 1}\n---\nb: {d: 2}\n").unwrap();
+        assert_eq!(m["a"], Value::Float(1.0));
+        let Value::Map(b) = &m["b"] else { panic!() };
+        assert_eq!(b.len(), 2);
+        assert!(load_values("- a\n").is_err());
+        assert!(load_values("").unwrap().is_empty());
+    }
+}
