@@ -337,7 +337,7 @@ mod tests {
         set::parse_into("mariadb.enabeld=true", &mut values, false).unwrap();
         let err = typed(&values).unwrap_err().to_string();
         assert!(
-            err.contains("`mariadb`") && err.contains("enabeld"),
+            err.contains("`mariadb.enabeld`") && err.contains("expected one of `enabled`"),
             "{err}"
         );
     }

@@ -269,7 +269,7 @@ mod tests {
             "a=1,b=true,c=NULL,d=0,e=012,f=1.5,g=-3",
             "a: 1\nb: true\nc: null\nd: 0\ne: '012'\nf: '1.5'\ng: -3",
         );
-        case("a={x,y,1}", "a: [x, y, 1]");
+        case("a={x,z,1}", "a: [x, z, 1]");
         case("a[1]=x", "a: [null, x]");
         case("a[0].b=1,a[0].c=2", "a: [{b: 1, c: 2}]");
         case("a[0][1]=z", "a: [[null, z]]");

@@ -554,13 +554,13 @@ mod tests {
 
     #[test]
     fn anchors_and_merge_keys() {
-        let v = load_one("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n");
+        let v = load_one("base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\n");
         let Value::Map(m) = v else { panic!() };
         let Value::Map(d) = &m["derived"] else {
             panic!()
         };
-        assert_eq!(d["x"], Value::Float(1.0));
-        assert_eq!(d["y"], Value::Float(3.0));
+        assert_eq!(d["a"], Value::Float(1.0));
+        assert_eq!(d["b"], Value::Float(3.0));
     }
 
     #[test]
