@@ -120,6 +120,19 @@ A tag that does not start with a version (e.g. "latest") counts as the newest li
 {{- end }}
 
 {{/*
+Checks what the templates cannot check alone; rendered first (by the
+StatefulSet) so its messages come before any other failure.
+*/}}
+{{- define "opennebula.validateValues" -}}
+{{- if not .Values.mariadb.enabled }}
+{{- $_ := required "externalDatabase.host is required when mariadb.enabled is false" .Values.externalDatabase.host }}
+{{- if not .Values.externalDatabase.existingSecret }}
+{{- $_ := required "externalDatabase.password or externalDatabase.existingSecret is required when mariadb.enabled is false" .Values.externalDatabase.password }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 The database server OpenNebula connects to.
 */}}
 {{- define "opennebula.databaseHost" -}}

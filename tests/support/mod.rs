@@ -33,7 +33,10 @@ pub fn tool(name: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        assert!(!tools_required(), "{name} not found on PATH and ONECHART_REQUIRE_TOOLS=1");
+        assert!(
+            !tools_required(),
+            "{name} not found on PATH and ONECHART_REQUIRE_TOOLS=1"
+        );
         eprintln!("skipped: {name} not found");
     }
     found
