@@ -95,6 +95,9 @@ const SECRET_TEMPLATES: &[&str] = &[
     "secret-ssh.yaml",
 ];
 
+/// The templates that print checksums of the others.
+const CHECKSUMMED: &[&str] = &["mariadb-statefulset.yaml", "statefulset.yaml"];
+
 /// What to render.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -144,24 +147,45 @@ pub fn render(options: &Options) -> Result<String> {
 
     let mut context = Context::new(&release, &chart, values);
     let env = environment(Arc::new(options.objects.clone()), release.namespace.clone())?;
-    context.checksums = Checksums {
-        config: sha256_hex(&render_one(&env, "configmap.yaml", &context)?),
-        mariadb_config: sha256_hex(&render_one(&env, "mariadb-configmap.yaml", &context)?),
-        secret: {
-            let mut all = String::new();
-            for name in SECRET_TEMPLATES {
-                all.push_str(&render_one(&env, name, &context)?);
-            }
-            sha256_hex(&all)
-        },
-    };
-    let mut files = Vec::with_capacity(TEMPLATES.len());
+    // The StatefulSets carry checksums of the ConfigMaps and Secrets, so those
+    // render first and their text is hashed exactly as it is printed.
+    let mut outputs = Vec::with_capacity(TEMPLATES.len());
     for (name, _) in TEMPLATES {
-        files.push(Rendered {
-            path: format!("{}/templates/{name}", chart.name),
-            content: render_one(&env, name, &context)?,
-        });
+        let content = if CHECKSUMMED.contains(name) {
+            String::new()
+        } else {
+            render_one(&env, name, &context)?
+        };
+        outputs.push((*name, content));
     }
+    let text_of = |wanted: &str| -> &str {
+        outputs
+            .iter()
+            .find(|(n, _)| *n == wanted)
+            .map_or("", |(_, c)| c.as_str())
+    };
+    context.checksums = Checksums {
+        config: sha256_hex(text_of("configmap.yaml")),
+        mariadb_config: sha256_hex(text_of("mariadb-configmap.yaml")),
+        secret: sha256_hex(
+            &SECRET_TEMPLATES
+                .iter()
+                .map(|n| text_of(n))
+                .collect::<String>(),
+        ),
+    };
+    for (name, content) in outputs.iter_mut() {
+        if CHECKSUMMED.contains(name) {
+            *content = render_one(&env, name, &context)?;
+        }
+    }
+    let files = outputs
+        .into_iter()
+        .map(|(name, content)| Rendered {
+            path: format!("{}/templates/{name}", chart.name),
+            content,
+        })
+        .collect();
     manifest::assemble(files, &options.show_only)
 }
 

@@ -1,0 +1,187 @@
+//! `onechart render` end to end through the built binary: what it prints,
+//! and how it fails on bad input (non-zero exit, one line on stderr, nothing
+//! on stdout).
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use support::{onechart, run, stdout_of};
+
+/// Runs onechart, expects a failure, returns its single stderr line.
+#[track_caller]
+fn fails(args: &[&str]) -> String {
+    let out = run(onechart().args(args));
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: expected one line, got {stderr:?}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.trim_end().to_string()
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("onechart-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn renders_the_defaults_without_arguments() {
+    let out = stdout_of(onechart().arg("render"));
+    assert!(
+        out.starts_with("---\n# Source: opennebula/templates/serviceaccount.yaml\n"),
+        "{out}"
+    );
+    assert!(out.contains("name: release-name-opennebula\n"));
+    assert!(
+        !out.contains("is being deployed"),
+        "NOTES.txt must not be printed"
+    );
+    let kinds: Vec<&str> = out.lines().filter(|l| l.starts_with("kind: ")).collect();
+    assert_eq!(
+        kinds,
+        [
+            "kind: ServiceAccount",
+            "kind: Secret",
+            "kind: Secret",
+            "kind: ConfigMap",
+            "kind: ConfigMap",
+            "kind: Service",
+            "kind: Service",
+            "kind: Service",
+            "kind: StatefulSet",
+            "kind: StatefulSet",
+            "kind: Pod"
+        ]
+    );
+}
+
+#[test]
+fn reads_values_from_standard_input() {
+    let mut child = onechart()
+        .args([
+            "render",
+            "one",
+            "-n",
+            "cloud",
+            "-f",
+            "-",
+            "-s",
+            "templates/statefulset.yaml",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"opennebula:\n  hostname: front.example.org\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("value: \"front.example.org\""), "{text}");
+}
+
+#[test]
+fn generated_passwords_change_and_given_ones_do_not() {
+    let render = |args: &[&str]| stdout_of(onechart().arg("render").args(args));
+    assert_ne!(render(&[]), render(&[]));
+    let fixed = [
+        "--set",
+        "opennebula.adminPassword=a,mariadb.auth.password=b,mariadb.auth.rootPassword=c",
+    ];
+    assert_eq!(render(&fixed), render(&fixed));
+}
+
+#[test]
+fn unreadable_values_file() {
+    let err = fails(&["render", "-f", "/nonexistent/values.yaml"]);
+    assert!(
+        err.starts_with("error: reading values file /nonexistent/values.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let path = temp_file("bad.yaml", "image:\n  tag: \"7.2\n  pullPolicy: Always\n");
+    let err = fails(&["render", "-f", path.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("values file {}: line ", path.display())),
+        "{err}"
+    );
+    assert!(err.contains(", column "), "{err}");
+
+    let path = temp_file("indent.yaml", "image:\n  tag: x\n pullPolicy: Always\n");
+    let err = fails(&["render", "-f", path.to_str().unwrap()]);
+    assert!(err.contains("line 3, column"), "{err}");
+}
+
+#[test]
+fn unknown_key_names_its_path() {
+    let err = fails(&["render", "--set", "mariadb.auth.passwrd=x"]);
+    assert!(err.contains("`mariadb.auth.passwrd`"), "{err}");
+    assert!(err.contains("unknown field `passwrd`"), "{err}");
+}
+
+#[test]
+fn wrong_type_names_its_path_and_what_was_expected() {
+    let err = fails(&["render", "--set", "externalDatabase.port=abc"]);
+    assert!(
+        err.contains("`externalDatabase.port`") && err.contains("expected u16"),
+        "{err}"
+    );
+    let path = temp_file("type.yaml", "persistence:\n  enabled: [true]\n");
+    let err = fails(&["render", "-f", path.to_str().unwrap()]);
+    assert!(
+        err.contains("`persistence.enabled`") && err.contains("expected a boolean"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_set_arguments() {
+    let err = fails(&["render", "--set", "image.tag"]);
+    assert!(
+        err.contains("failed parsing --set data") && err.contains("key \"tag\" has no value"),
+        "{err}"
+    );
+    let err = fails(&["render", "--set", "tolerations[x]=1"]);
+    assert!(err.contains("invalid index"), "{err}");
+}
+
+#[test]
+fn invalid_release_name_and_kube_version() {
+    let err = fails(&["render", "Bad_Name"]);
+    assert!(err.contains("invalid release name"), "{err}");
+    let err = fails(&["render", "--kube-version", "abc"]);
+    assert!(err.contains("invalid kube version 'abc'"), "{err}");
+    let err = fails(&["render", "-s", "templates/nope.yaml"]);
+    assert!(
+        err.contains("could not find template templates/nope.yaml in chart"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_clap_status() {
+    let out = run(Command::new(env!("CARGO_BIN_EXE_onechart")).args(["render", "--no-such-flag"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
