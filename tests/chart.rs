@@ -1,0 +1,121 @@
+//! The Helm chart itself, checked with real helm: it lints, its NOTES never
+//! show a password, and a packaged chart keeps the `helm test` pod.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::{root, run, stdout_of, tool};
+
+fn helm(path: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(path);
+    cmd.current_dir(root())
+        .env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env("KUBECONFIG", home.join("no-kubeconfig"));
+    cmd
+}
+
+fn helms() -> Vec<(&'static str, std::path::PathBuf)> {
+    ["helm3", "helm4"]
+        .into_iter()
+        .filter_map(|n| tool(n).map(|p| (n, p)))
+        .collect()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("onechart-chart-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn chart_lints_with_defaults_and_every_example() {
+    let home = temp_dir("lint");
+    for (name, path) in helms() {
+        let out = run(helm(&path, &home).args(["lint", "--strict", "chart"]));
+        assert!(
+            out.status.success(),
+            "{name} lint: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        for entry in std::fs::read_dir(root().join("values")).unwrap() {
+            let file = entry.unwrap().path();
+            let out = run(helm(&path, &home).args(["lint", "chart", "-f"]).arg(&file));
+            assert!(
+                out.status.success(),
+                "{name} lint -f {}: {}",
+                file.display(),
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+    }
+}
+
+/// Helm 4 renders NOTES without a cluster (`install --dry-run=client`);
+/// Helm 3.17 still asks the cluster for its version there, so it is left out.
+#[test]
+fn notes_never_print_a_password() {
+    let home = temp_dir("notes");
+    let password = "Not-In-Notes-42";
+    let encoded = "Tm90LUluLU5vdGVzLTQy";
+    for (name, path) in helms().into_iter().filter(|(n, _)| *n == "helm4") {
+        let out = stdout_of(helm(&path, &home).args([
+            "install",
+            "one",
+            "chart",
+            "-n",
+            "cloud",
+            "--dry-run=client",
+            "--set",
+            &format!("opennebula.adminPassword={password},hypervisorService.enabled=true"),
+        ]));
+        let notes = out
+            .split("NOTES:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{name}: no NOTES in {out}"));
+        assert!(
+            notes.contains("get secret one-opennebula-credentials"),
+            "{name}: {notes}"
+        );
+        assert!(
+            notes.contains("one-opennebula-hypervisor"),
+            "{name}: {notes}"
+        );
+        assert!(
+            !notes.contains(password) && !notes.contains(encoded),
+            "{name} NOTES show the password"
+        );
+    }
+}
+
+#[test]
+fn packaged_chart_keeps_the_test_pod() {
+    let home = temp_dir("package");
+    for (name, path) in helms() {
+        let dest = home.join(name);
+        stdout_of(
+            helm(&path, &home)
+                .args(["package", "chart", "-d"])
+                .arg(&dest),
+        );
+        let archive = dest.join("opennebula-0.1.0.tgz");
+        let listing = stdout_of(Command::new("tar").arg("tzf").arg(&archive));
+        assert!(
+            listing
+                .lines()
+                .any(|l| l == "opennebula/templates/tests/test-connection.yaml"),
+            "{name}: test pod missing from the package:\n{listing}"
+        );
+        let shown = stdout_of(
+            helm(&path, &home)
+                .args(["template", "one"])
+                .arg(&archive)
+                .args(["-s", "templates/tests/test-connection.yaml"]),
+        );
+        assert!(shown.contains("helm.sh/hook: test"), "{shown}");
+    }
+}
