@@ -55,7 +55,8 @@ check_env() {
 	case ${DB_BACKEND:=mysql} in
 	mysql)
 		: "${DB_PORT:=3306}"
-		require_env DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD
+		require_env DB_HOST DB_PORT DB_NAME DB_USER
+		[[ -v DB_PASSWORD ]] || die "missing environment: DB_PASSWORD"
 		;;
 	sqlite) ;;
 	*) die "DB_BACKEND must be mysql or sqlite, not '${DB_BACKEND}'" ;;
@@ -156,7 +157,8 @@ apply_overrides() {
 		onegate:yaml:onegate-server.conf; do
 		IFS=: read -r name mode conf <<<"$entry"
 		if [[ -s $ONECHART_CONFIG_DIR/$name.yaml ]]; then
-			one_config "$mode" "$ONE_ETC/$conf" --overrides "$ONECHART_CONFIG_DIR/$name.yaml"
+			one_config "$mode" "$ONE_ETC/$conf" --overrides "$ONECHART_CONFIG_DIR/$name.yaml" ||
+				die "cannot apply $ONECHART_CONFIG_DIR/$name.yaml to $ONE_ETC/$conf"
 		fi
 	done
 }
