@@ -194,9 +194,9 @@ install_ssh_keys() {
 		if [[ -s $src/id_rsa.pub ]]; then
 			install_file "$src/id_rsa.pub" "$ssh/id_rsa.pub" 0644
 		else
-			ssh-keygen -y -f "$ssh/id_rsa" >"$ssh/id_rsa.pub.onechart-tmp"
-			install_file "$ssh/id_rsa.pub.onechart-tmp" "$ssh/id_rsa.pub" 0644
-			rm -f "$ssh/id_rsa.pub.onechart-tmp"
+			ssh-keygen -y -f "$ssh/id_rsa" >"$ssh/id_rsa.pub.derived"
+			install_file "$ssh/id_rsa.pub.derived" "$ssh/id_rsa.pub" 0644
+			rm -f "$ssh/id_rsa.pub.derived"
 		fi
 		log "installed the SSH key from $src"
 	elif [[ ! -s $ssh/id_rsa ]]; then
