@@ -18,7 +18,7 @@ set -Eeuo pipefail
 : "${ONECHART_SSH_DIR:=/etc/onechart/ssh}"
 : "${ONE_IMAGE_VERSION_FILE:=${ONE_SHARE}/onechart-image-version}"
 : "${ONE_OWNER:=oneadmin:oneadmin}"
-: "${ONE_RUN_AS:=oneadmin}"
+: "${ONE_RUN_AS=oneadmin}" # empty: run as the current user (tests)
 : "${IPV6_PROBE_FILE:=/proc/net/if_inet6}"
 : "${DB_WAIT_TIMEOUT:=300}"
 : "${ONED_LOG_SYSTEM:=std}"
