@@ -5,6 +5,8 @@
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGE_DIR=$(dirname "$TESTS_DIR")
+# shellcheck disable=SC2034 # used by the scripts that source this file
+REPO_DIR=$(dirname "$IMAGE_DIR")
 UPSTREAM_DIR=${ONECHART_UPSTREAM:-$TESTS_DIR/upstream}
 # shellcheck disable=SC2034 # used by the scripts that source this file
 VERSIONS=(7.0.0 7.2.0 7.4.0)

@@ -200,6 +200,24 @@ test_main_dispatch() {
 		bash "$IMAGE_DIR/entrypoint.sh" supervisord -n
 }
 
+test_wait_oned() {
+	# curl stub: oned "answers" once $T_TMP/up exists.
+	mkdir -p "$T_TMP/bin"
+	printf '#!/bin/sh\n[ -e "%s/up" ]\n' "$T_TMP" >"$T_TMP/bin/curl"
+	chmod +x "$T_TMP/bin/curl"
+	PATH="$T_TMP/bin:$PATH" WAIT_INTERVAL=0.1 \
+		bash "$IMAGE_DIR/wait-oned.sh" "$T_TMP/auth" -- sh -c "echo started >'$T_TMP/out'" 2>/dev/null &
+	local pid=$!
+	sleep 0.5
+	[[ ! -e $T_TMP/out ]] || fail "started before oned answered"
+	touch "$T_TMP/up"
+	sleep 0.5
+	[[ ! -e $T_TMP/out ]] || fail "started before the auth file existed"
+	echo serveradmin:x >"$T_TMP/auth"
+	wait "$pid"
+	assert_eq "$(<"$T_TMP/out")" started "service started"
+}
+
 main() {
 	t_need ruby || {
 		t_summary bootstrap
@@ -216,6 +234,7 @@ main() {
 	t_run "ssh: key generated, config written" test_ssh_generated
 	t_run "ssh: mounted key installed" test_ssh_mounted
 	t_run "main: dispatch" test_main_dispatch
+	t_run "wait-oned: waits for oned and the auth file" test_wait_oned
 	t_summary bootstrap
 }
 
