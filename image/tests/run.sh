@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run the image test suite: lint, config editing, bootstrap, database.
+# usage: image/tests/run.sh [lint|config|bootstrap|db]...   (default: all)
+# A missing tool skips its part ("skipped: TOOL not found") unless
+# ONECHART_REQUIRE_TOOLS=1. Dependencies: image/tests/install-deps.sh.
+set -Eeuo pipefail
+
+dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+parts=("$@")
+((${#parts[@]})) || parts=(lint config bootstrap db)
+rc=0
+for part in "${parts[@]}"; do
+	echo "== $part"
+	bash "$dir/test-$part.sh" || rc=1
+done
+if ((rc)); then
+	echo "image tests: FAILED"
+else
+	echo "image tests: ok"
+fi
+exit "$rc"
