@@ -88,7 +88,9 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
             continue;
         }
         for doc in split_manifests(&file.content) {
-            let head = load::load_all(&head_text(&doc))
+            // Helm parses every document whole (its `SimpleHead`), so invalid
+            // YAML anywhere in it fails the render, as here.
+            let head = load::load_all(&doc)
                 .with_context(|| format!("YAML parse error on {}", file.path))?
                 .into_iter()
                 .next()
@@ -163,33 +165,6 @@ fn source_path(doc: &str) -> Option<&str> {
     }
     let path = &line[slash + 1..];
     (!path.is_empty()).then_some(path)
-}
-
-/// The part of a document Helm's `SimpleHead` reads (`apiVersion`, `kind`,
-/// `metadata`), cut from a block-style document so that only those lines are
-/// parsed; any other document is parsed whole.
-fn head_text(doc: &str) -> std::borrow::Cow<'_, str> {
-    let first = doc
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    if first.is_none_or(|l| l.starts_with(['{', '[', ' ', '-', '&', '!', '?', '"', '\''])) {
-        return doc.into();
-    }
-    let mut out = String::new();
-    let mut keep = false;
-    for line in doc.lines() {
-        let top_level = !line.is_empty() && !line.starts_with([' ', '#']);
-        if top_level {
-            keep = line.starts_with("kind:")
-                || line.starts_with("apiVersion:")
-                || line.starts_with("metadata:");
-        }
-        if keep {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out.into()
 }
 
 fn sort_by_kind(manifests: &mut [Manifest]) {

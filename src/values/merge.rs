@@ -40,6 +40,12 @@ pub fn coalesce(mut user: Map, defaults: &Map) -> Map {
 
 /// Helm's `coalesceTablesFullKey` with `merge == false`.
 fn coalesce_tables(dst: &mut Map, src: &Map) {
+    // Helm copies the chart's values with copystructure, which turns an empty
+    // map into nil, and a nil source leaves the user's table as it is: nulls
+    // below a chart default of `{}` stay.
+    if src.is_empty() {
+        return;
+    }
     // A null anywhere below the top level deletes the key, whether or not
     // the chart has it.
     let nulls: Vec<String> = dst
@@ -89,6 +95,17 @@ mod tests {
         let defaults = map("a: {b: 1, c: 2}\nd: 3\ne: null\n");
         let out = coalesce(map("a: {b: null}\nd: null\n"), &defaults);
         assert_eq!(out, map("a: {c: 2}\ne: null\n"));
+    }
+
+    #[test]
+    fn nulls_stay_below_empty_chart_maps() {
+        // helm v3.17 and v4.1 print `X: null` for --set config.oned.X=null.
+        let defaults = map("config: {oned: {}}\nctx: {a: 1}\n");
+        let out = coalesce(
+            map("config: {oned: {X: null}}\nctx: {b: null}\n"),
+            &defaults,
+        );
+        assert_eq!(out, map("config: {oned: {X: null}}\nctx: {a: 1}\n"));
     }
 
     #[test]

@@ -78,9 +78,21 @@ impl Emitter {
             if !(inline && i == 0) {
                 self.write_indent(indent);
             }
-            self.scalar(&Value::String(key.clone()), indent + BEST_INDENT, true);
-            self.put(':');
-            self.node_value(&map[key], indent, true);
+            let key_value = Value::String(key.clone());
+            // libyaml writes a key longer than 128 bytes, or spanning lines,
+            // as a complex key: "? key" on its own, then ": value".
+            if key.len() <= 128 && !analyze(key).multiline {
+                self.scalar(&key_value, indent + BEST_INDENT, true);
+                self.put(':');
+                self.node_value(&map[key], indent, true);
+            } else {
+                self.put('?');
+                self.put(' ');
+                self.scalar(&key_value, indent + BEST_INDENT, false);
+                self.write_indent(indent);
+                self.put(':');
+                self.node_value(&map[key], indent, false);
+            }
         }
     }
 
@@ -98,7 +110,8 @@ impl Emitter {
         }
     }
 
-    /// The value after a "key:" (`in_map`) or a "-" written at `indent`.
+    /// The value after a simple "key:" (`in_map`), or after a "-" or a
+    /// complex key's ":" written at `indent`.
     fn node_value(&mut self, value: &Value, indent: usize, in_map: bool) {
         match value {
             Value::Map(m) if !m.is_empty() => {
@@ -191,6 +204,7 @@ impl Emitter {
         let chars: Vec<char> = text.chars().collect();
         self.put('\'');
         let mut spaces = false;
+        let mut breaks = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_space = chars.get(i + 1) == Some(&' ');
@@ -206,15 +220,39 @@ impl Emitter {
                     self.put(c);
                 }
                 spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put('\n');
+                }
+                self.write_break(c);
+                breaks = true;
             } else {
+                if breaks {
+                    self.pad_to(indent);
+                }
                 if c == '\'' {
                     self.put('\'');
                 }
                 self.put(c);
                 spaces = false;
+                breaks = false;
             }
         }
         self.put('\'');
+    }
+
+    /// libyaml's `write_break`: a newline, or another line-break character
+    /// written as it is, after which the column counts from 0 again.
+    fn write_break(&mut self, c: char) {
+        self.out.push(c);
+        self.column = 0;
+    }
+
+    /// libyaml's `write_indent` right after a break: spaces up to `indent`.
+    fn pad_to(&mut self, indent: usize) {
+        while self.column < indent {
+            self.put(' ');
+        }
     }
 
     fn write_double(&mut self, text: &str, indent: usize, allow_breaks: bool) {
@@ -293,13 +331,11 @@ impl Emitter {
         let mut line_start = true;
         for &c in &chars {
             if is_break(c) {
-                self.put('\n');
+                self.write_break(c);
                 line_start = true;
             } else {
                 if line_start {
-                    for _ in 0..indent {
-                        self.put(' ');
-                    }
+                    self.pad_to(indent);
                     line_start = false;
                 }
                 self.put(c);
@@ -324,6 +360,7 @@ fn json_number(f: f64) -> String {
 
 /// Whether yaml.v2 would read this plain scalar as anything but a string
 /// (including timestamps and base-60 floats, which it quotes on output).
+/// The merge key `<<` is written plain, as Helm's yaml.v2 does.
 fn resolves_to_non_string(s: &str) -> bool {
     matches!(
         s,
@@ -365,7 +402,6 @@ fn resolves_to_non_string(s: &str) -> bool {
             | "-.inf"
             | "-.Inf"
             | "-.INF"
-            | "<<"
     ) || resolve_number(s).is_some()
         || (s
             .as_bytes()
@@ -667,6 +703,26 @@ mod tests {
         case("trailing \nx", "\"trailing \\nx\"");
         case("*star", "'*star'");
         case("http://x:80/", "http://x:80/");
+    }
+
+    #[test]
+    fn long_and_multiline_keys_are_complex() {
+        // What helm v4.1's toYaml prints for these maps.
+        let long = "lorem ".repeat(22) + "x";
+        let mut m = crate::yaml::Map::new();
+        m.insert(long.clone(), Value::Float(1.0));
+        assert_eq!(
+            to_yaml(&Value::Map(m)),
+            "? lorem lorem lorem lorem lorem lorem lorem lorem lorem lorem lorem lorem lorem lorem\n  lorem lorem lorem lorem lorem lorem lorem lorem x\n: 1"
+        );
+        let mut inner = crate::yaml::Map::new();
+        inner.insert("b\nc".into(), Value::Bool(false));
+        let mut m = crate::yaml::Map::new();
+        m.insert("a\nb".into(), Value::Map(inner));
+        assert_eq!(
+            to_yaml(&Value::Map(m)),
+            "? |-\n  a\n  b\n: ? |-\n    b\n    c\n  : false"
+        );
     }
 
     #[test]
