@@ -80,38 +80,41 @@ struct Manifest {
 /// patterns (`-s`) select documents by their path below the chart.
 pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut manifests = Vec::new();
-    let mut hooks = Vec::new();
+    let mut docs = Vec::new();
     for file in &files {
         let base = file.path.rsplit('/').next().unwrap_or_default();
         if base.starts_with('_') || file.content.trim().is_empty() {
             continue;
         }
         for doc in split_manifests(&file.content) {
-            // Helm parses every document whole (its `SimpleHead`), so invalid
-            // YAML anywhere in it fails the render, as here.
-            let head = load::load_all(&doc)
-                .with_context(|| format!("YAML parse error on {}", file.path))?
-                .into_iter()
-                .next()
-                .unwrap_or(Value::Null);
-            let kind = match field(&head, &["kind"]) {
-                Some(Value::String(s)) => s.clone(),
-                _ => String::new(),
-            };
-            let manifest = Manifest {
-                path: file.path.clone(),
-                content: doc,
-                kind,
-            };
-            match field(&head, &["metadata", "annotations", "helm.sh/hook"]) {
-                Some(Value::String(hook)) => {
-                    if hook.split(',').any(|h| HOOKS.contains(&h.trim())) {
-                        hooks.push(manifest);
-                    }
+            docs.push((file.path.as_str(), doc));
+        }
+    }
+    // Parsing is most of the work here; the two halves parse in parallel.
+    let (first, second) = docs.split_at(docs.len() / 2);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| parse_heads(second));
+        (parse_heads(first), second.join().expect("parser thread"))
+    });
+    let mut manifests = Vec::new();
+    let mut hooks = Vec::new();
+    for ((path, doc), head) in docs.iter().zip(first?.into_iter().chain(second?)) {
+        let kind = match field(&head, &["kind"]) {
+            Some(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let manifest = Manifest {
+            path: path.to_string(),
+            content: doc.clone(),
+            kind,
+        };
+        match field(&head, &["metadata", "annotations", "helm.sh/hook"]) {
+            Some(Value::String(hook)) => {
+                if hook.split(',').any(|h| HOOKS.contains(&h.trim())) {
+                    hooks.push(manifest);
                 }
-                _ => manifests.push(manifest),
             }
+            _ => manifests.push(manifest),
         }
     }
     sort_by_kind(&mut manifests);
@@ -129,6 +132,29 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
         return Ok(out);
     }
     select(&out, show_only)
+}
+
+/// Helm parses every document whole (its `SimpleHead`), so invalid YAML
+/// anywhere in it (a bad merge key included) fails the render, as here.
+fn parse_heads(docs: &[(&str, String)]) -> Result<Vec<Value>> {
+    docs.iter()
+        .map(|(path, doc)| {
+            let parsed =
+                load::load_all(doc).with_context(|| format!("YAML parse error on {path}"))?;
+            Ok(parsed.into_iter().next().unwrap_or(Value::Null))
+        })
+        .collect()
+}
+
+fn field<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut cur = value;
+    for key in path {
+        match cur {
+            Value::Map(m) => cur = m.get(*key)?,
+            _ => return None,
+        }
+    }
+    Some(cur)
 }
 
 /// `helm template -s`: the documents whose path below the chart matches.
@@ -175,17 +201,6 @@ fn sort_by_kind(manifests: &mut [Manifest]) {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.kind.cmp(&b.kind),
     });
-}
-
-fn field<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    let mut cur = value;
-    for key in path {
-        match cur {
-            Value::Map(m) => cur = m.get(*key)?,
-            _ => return None,
-        }
-    }
-    Some(cur)
 }
 
 /// Helm's `SplitManifests`: split on `(?:^|\s*\n)---\s*`, trim each document,

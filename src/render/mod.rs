@@ -139,22 +139,26 @@ pub fn render(options: &Options) -> Result<String> {
         );
     }
     let release = Release::new(&options.release_name, &options.namespace)?;
-    let defaults =
-        load::load_values(chart::VALUES_YAML).map_err(|e| anyhow!("chart values.yaml: {e}"))?;
-    let combined = values::combine(&defaults, &options.sources)?;
-    let values = values::typed(&combined)?;
-    validate(&values)?;
+    // Compiling the templates does not depend on the values: both run at once.
+    let (env, values) = std::thread::scope(|scope| {
+        let env = scope
+            .spawn(|| environment(Arc::new(options.objects.clone()), release.namespace.clone()));
+        let values = load_values(&options.sources);
+        (env.join().expect("template compiler thread"), values)
+    });
+    let (env, values) = (env?, values?);
 
     let mut context = Context::new(&release, &chart, values);
-    let env = environment(Arc::new(options.objects.clone()), release.namespace.clone())?;
     // The StatefulSets carry checksums of the ConfigMaps and Secrets, so those
     // render first and their text is hashed exactly as it is printed.
+    // The context is converted to a template value once per phase, not per template.
+    let values = minijinja::Value::from_serialize(&context);
     let mut outputs = Vec::with_capacity(TEMPLATES.len());
     for (name, _) in TEMPLATES {
         let content = if CHECKSUMMED.contains(name) {
             String::new()
         } else {
-            render_one(&env, name, &context)?
+            render_one(&env, name, &values)?
         };
         outputs.push((*name, content));
     }
@@ -174,9 +178,10 @@ pub fn render(options: &Options) -> Result<String> {
                 .collect::<String>(),
         ),
     };
+    let values = minijinja::Value::from_serialize(&context);
     for (name, content) in outputs.iter_mut() {
         if CHECKSUMMED.contains(name) {
-            *content = render_one(&env, name, &context)?;
+            *content = render_one(&env, name, &values)?;
         }
     }
     let files = outputs
@@ -187,6 +192,16 @@ pub fn render(options: &Options) -> Result<String> {
         })
         .collect();
     manifest::assemble(files, &options.show_only)
+}
+
+/// The chart's defaults combined with the user's values, typed and checked.
+fn load_values(sources: &values::Sources) -> Result<Values> {
+    let defaults =
+        load::load_values(chart::VALUES_YAML).map_err(|e| anyhow!("chart values.yaml: {e}"))?;
+    let combined = values::combine(&defaults, sources)?;
+    let values = values::typed(&combined)?;
+    validate(&values)?;
+    Ok(values)
 }
 
 /// The checks the chart makes with `required`, with the same messages.
@@ -203,7 +218,11 @@ fn validate(values: &Values) -> Result<()> {
     Ok(())
 }
 
-fn render_one(env: &Environment<'static>, name: &str, context: &Context) -> Result<String> {
+fn render_one(
+    env: &Environment<'static>,
+    name: &str,
+    context: &minijinja::Value,
+) -> Result<String> {
     let template = env.get_template(name)?;
     template
         .render(context)
