@@ -97,8 +97,7 @@ fn run(args: &[String]) -> Result<Vec<input::Object>> {
         Err(err) => bail!("running {shown}: {err}"),
     };
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let stderr = stderr.trim();
+        let stderr = message(&String::from_utf8_lossy(&output.stderr));
         if stderr.is_empty() {
             bail!("{shown} failed ({})", output.status);
         }
@@ -108,6 +107,28 @@ fn run(args: &[String]) -> Result<Vec<input::Object>> {
         bail!("{shown} printed something that is not UTF-8");
     };
     input::parse(&format!("{shown}: output"), &stdout)
+}
+
+/// What kubectl said on failure, without the client library's log lines
+/// (`E1123 01:22:13.794069   25394 memcache.go:265] ...`, repeated for every
+/// retry) when it said something else too, and without its `error: `.
+fn message(stderr: &str) -> String {
+    let is_log = |line: &str| {
+        let b = line.as_bytes();
+        b.len() > 22
+            && matches!(b[0], b'I' | b'W' | b'E' | b'F')
+            && b[1..5].iter().all(u8::is_ascii_digit)
+            && b[5] == b' '
+            && line.contains("] ")
+    };
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let kept: Vec<&str> = if lines.iter().all(|l| is_log(l)) {
+        lines
+    } else {
+        lines.into_iter().filter(|l| !is_log(l)).collect()
+    };
+    let text = kept.join("\n");
+    text.strip_prefix("error: ").unwrap_or(&text).to_string()
 }
 
 #[cfg(test)]
@@ -121,6 +142,24 @@ mod tests {
             namespace: namespace.into(),
             name: name.into(),
         }
+    }
+
+    #[test]
+    fn kubectl_messages_without_log_lines() {
+        let refused = "E1123 01:22:13.794069   25394 memcache.go:265] \"Unhandled Error\" err=\"connection refused\"\n\
+            E1123 01:22:13.795908   25394 memcache.go:265] \"Unhandled Error\" err=\"connection refused\"\n\
+            The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n";
+        assert_eq!(
+            message(refused),
+            "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"
+        );
+        assert_eq!(
+            message("error: context \"nope\" does not exist\n"),
+            "context \"nope\" does not exist"
+        );
+        let only_logs = "E1123 01:22:13.794069   25394 memcache.go:265] failed\n";
+        assert_eq!(message(only_logs), only_logs.trim());
+        assert_eq!(message(""), "");
     }
 
     #[test]

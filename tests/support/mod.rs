@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod kube_api;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -33,7 +35,10 @@ pub fn tool(name: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        assert!(!tools_required(), "{name} not found on PATH and ONECHART_REQUIRE_TOOLS=1");
+        assert!(
+            !tools_required(),
+            "{name} not found on PATH and ONECHART_REQUIRE_TOOLS=1"
+        );
         eprintln!("skipped: {name} not found");
     }
     found
