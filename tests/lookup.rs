@@ -550,3 +550,106 @@ fn bad_lookup_files_fail_clearly() {
         );
     }
 }
+
+/// Helm's real lookup against the fake server and [`Objects::get`] on the
+/// same objects agree for named, missing, list, cross-namespace and
+/// cluster-scoped lookups (a one-template chart prints each result as JSON).
+#[test]
+fn lookup_semantics_match_helm() {
+    let helms: Vec<(PathBuf, u8)> = [("helm3", 3), ("helm4", 4)]
+        .into_iter()
+        .filter_map(|(name, major)| support::tool(name).map(|path| (path, major)))
+        .collect();
+    let mut elsewhere = secret(CREDENTIALS, &[("oneadmin-password", "x")]);
+    elsewhere["metadata"]["namespace"] = json!("another");
+    let mut objects = vec![
+        elsewhere,
+        credentials(),
+        mariadb(),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}, "spec": {"finalizers": ["kubernetes"]}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": NAMESPACE}, "data": {"a": "1"}}),
+        json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": NAMESPACE}, "spec": {"replicas": 1}}),
+    ];
+    let queries: &[[&str; 4]] = &[
+        ["v1", "Secret", NAMESPACE, CREDENTIALS],
+        ["v1", "Secret", NAMESPACE, "missing"],
+        ["v1", "Secret", "another", MARIADB],
+        ["v1", "Secret", "", CREDENTIALS],
+        ["v1", "Secret", NAMESPACE, ""],
+        ["v1", "Secret", "", ""],
+        ["v1", "Secret", "empty", ""],
+        ["v1", "Namespace", "", NAMESPACE],
+        ["v1", "Namespace", "other", NAMESPACE],
+        ["v1", "Namespace", "", ""],
+        ["v1", "ConfigMap", NAMESPACE, "settings"],
+        ["apps/v1", "StatefulSet", NAMESPACE, "db"],
+        ["apps/v1", "StatefulSet", NAMESPACE, ""],
+    ];
+    let work = Workdir::new();
+    let chart = work.path().join("probe");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: probe\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let mut template = String::new();
+    for (i, [api_version, kind, namespace, name]) in queries.iter().enumerate() {
+        template.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe-{i}\ndata:\n  \
+             result: {{{{ lookup {api_version:?} {kind:?} {namespace:?} {name:?} | toJson | quote }}}}\n"
+        ));
+    }
+    std::fs::write(chart.join("templates/lookups.yaml"), template).unwrap();
+
+    let ours = onechart::lookup::Objects::from_objects(
+        onechart::lookup::input::parse("test", &kubectl_list(&objects)).unwrap(),
+    );
+    let server = KubeApi::start(objects);
+    let kubeconfig = server.kubeconfig(work.path());
+    let mut compared = 0;
+    for (helm, major) in &helms {
+        let mut cmd = Command::new(helm);
+        work.isolate(&mut cmd, &kubeconfig);
+        cmd.args(["template", "probe"])
+            .arg(&chart)
+            .args(["-n", NAMESPACE, "--dry-run=server"]);
+        if *major >= 4 {
+            cmd.arg("--disable-openapi-validation");
+        }
+        let output = support::stdout_of(&mut cmd);
+        let results: Vec<Value> = output
+            .lines()
+            .filter_map(|line| line.strip_prefix("  result: "))
+            .map(|quoted| {
+                let text: String = serde_json::from_str(quoted).unwrap();
+                serde_json::from_str(&text).unwrap()
+            })
+            .collect();
+        assert_eq!(results.len(), queries.len(), "helm{major}:\n{output}");
+        for (query, mut theirs) in queries.iter().zip(results) {
+            let [api_version, kind, namespace, name] = *query;
+            let mut ours =
+                serde_json::to_value(ours.get(api_version, kind, namespace, name)).unwrap();
+            // A list's resourceVersion is the cluster's; kubectl's List has none.
+            for result in [&mut ours, &mut theirs] {
+                if name.is_empty() {
+                    result["metadata"]["resourceVersion"] = json!("<any>");
+                }
+            }
+            assert_eq!(ours, theirs, "helm{major}: lookup {query:?}");
+            if *query == queries[0] {
+                assert_eq!(theirs, credentials(), "the whole object");
+            }
+            if name.is_empty() && namespace.is_empty() && kind == "Secret" {
+                assert_eq!(
+                    theirs["items"].as_array().unwrap().len(),
+                    3,
+                    "every namespace"
+                );
+            }
+            compared += 1;
+        }
+    }
+    eprintln!("compared {compared} lookups with helm's");
+}

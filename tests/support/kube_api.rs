@@ -272,6 +272,15 @@ fn answer(state: &State, target: &str) -> (u16, Value) {
                     .find_map(|p| p.strip_prefix("labelSelector="))
                     .map(percent_decode)
                     .unwrap_or_default();
+                let mut matching = matching;
+                // etcd's key order, as a real API server lists.
+                matching.sort_by_key(|o| {
+                    let meta = &o["metadata"];
+                    (
+                        meta["namespace"].as_str().map(String::from),
+                        meta["name"].as_str().map(String::from),
+                    )
+                });
                 let items: Vec<Value> = matching
                     .into_iter()
                     .filter(|o| selects(&selector, &o["metadata"]["labels"]))
