@@ -562,7 +562,7 @@ fn lookup_semantics_match_helm() {
         .collect();
     let mut elsewhere = secret(CREDENTIALS, &[("oneadmin-password", "x")]);
     elsewhere["metadata"]["namespace"] = json!("another");
-    let mut objects = vec![
+    let objects = vec![
         elsewhere,
         credentials(),
         mariadb(),
