@@ -653,3 +653,55 @@ fn lookup_semantics_match_helm() {
     }
     eprintln!("compared {compared} lookups with helm's");
 }
+
+/// The documented pipeline, `kubectl get secret A B -o json
+/// --ignore-not-found | onechart render --lookup-file -`, reads whatever
+/// kubectl prints when both, one or neither Secret exists (a `List`, or
+/// nothing at all).
+#[test]
+fn kubectl_get_piped_into_lookup_file() {
+    let Some(kubectl) = support::tool("kubectl") else {
+        return;
+    };
+    for existing in [vec![credentials(), mariadb()], vec![mariadb()], vec![]] {
+        let work = Workdir::new();
+        let server = KubeApi::start(existing.clone());
+        let kubeconfig = server.kubeconfig(work.path());
+        let mut get = Command::new(&kubectl);
+        work.isolate(&mut get, &kubeconfig);
+        get.args([
+            "get",
+            "secret",
+            CREDENTIALS,
+            MARIADB,
+            "-n",
+            NAMESPACE,
+            "-o",
+            "json",
+            "--ignore-not-found",
+        ]);
+        let printed = work.write("printed.json", &support::stdout_of(&mut get));
+        let mut render = onechart_render(&[], &["--lookup-file", "-"]);
+        render.stdin(std::fs::File::open(&printed).unwrap());
+        let out = render.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (_, generated) = mask(
+            &String::from_utf8(out.stdout).unwrap(),
+            &known_values(&Scenario {
+                name: "pipeline",
+                set: &[],
+                existing: existing.clone(),
+                deterministic: false,
+            }),
+        );
+        let kept = existing
+            .iter()
+            .map(|o| o["data"].as_object().unwrap().len())
+            .sum::<usize>();
+        assert_eq!(generated, 3 - kept, "{} existing Secrets", existing.len());
+    }
+}
