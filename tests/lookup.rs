@@ -705,3 +705,31 @@ fn kubectl_get_piped_into_lookup_file() {
         assert_eq!(generated, 3 - kept, "{} existing Secrets", existing.len());
     }
 }
+
+#[test]
+fn lookup_flags_go_together_sensibly() {
+    let fails = |args: &[&str], message: &str| {
+        let out = support::run(&mut onechart_render(&[], args));
+        assert!(!out.status.success(), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    };
+    fails(&["--kube-context", "prod"], "--kubectl");
+    fails(
+        &["--kubectl", "--lookup-file", "x.json"],
+        "cannot be used with",
+    );
+    fails(
+        &["--lookup-file", "-", "--lookup-file", "-"],
+        "standard input (`-`) can be read only once",
+    );
+    fails(
+        &["--lookup-file", "-", "-f", "-"],
+        "standard input (`-`) can be read only once",
+    );
+    fails(
+        &["--lookup-file", "/nonexistent/x.json"],
+        "reading lookup file /nonexistent/x.json",
+    );
+}
