@@ -52,12 +52,31 @@ pub struct RenderArgs {
     /// Only print the manifests of these templates (`templates/service.yaml`, globs allowed).
     #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
     pub show_only: Vec<String>,
+
+    /// Answer the chart's `lookup` calls from what `kubectl get ... -o json` printed (`-` for
+    /// standard input); repeat to give several.
+    #[arg(long = "lookup-file", value_name = "FILE")]
+    pub lookup_files: Vec<PathBuf>,
+
+    /// Answer the chart's `lookup` calls by running `kubectl get` for the objects it looks up,
+    /// in the release namespace.
+    #[arg(long = "kubectl", conflicts_with = "lookup_files")]
+    pub kubectl: bool,
+
+    /// The kubeconfig context kubectl uses (with --kubectl).
+    #[arg(long = "kube-context", value_name = "CONTEXT", requires = "kubectl")]
+    pub kube_context: Option<String>,
 }
 
 impl RenderArgs {
     /// The render options these arguments describe.
     pub fn options(&self) -> Result<Options> {
-        Ok(Options {
+        let stdin = |paths: &[PathBuf]| paths.iter().filter(|p| p.as_os_str() == "-").count();
+        let lookup_stdin = stdin(&self.lookup_files);
+        if lookup_stdin > 0 && lookup_stdin + stdin(&self.values) > 1 {
+            anyhow::bail!("standard input (`-`) can be read only once");
+        }
+        let options = Options {
             release_name: self.release.clone(),
             namespace: self.namespace.clone(),
             kube_version: self.kube_version.clone(),
@@ -67,7 +86,12 @@ impl RenderArgs {
                 set_string: self.set_string.clone(),
             },
             show_only: self.show_only.clone(),
-            objects: Objects::none(),
-        })
+            objects: Objects::read_files(&self.lookup_files)?,
+        };
+        if self.kubectl {
+            let objects = crate::lookup::kubectl::fetch(&options, self.kube_context.as_deref())?;
+            return Ok(Options { objects, ..options });
+        }
+        Ok(options)
     }
 }
