@@ -1,0 +1,609 @@
+//! The GitHub workflows (`.github/workflows/`) and the version watch script
+//! behind `version-watch.yml` (`.github/scripts/version_watch.py`).
+//!
+//! The workflows must pass actionlint (with shellcheck on every `run:`
+//! block), the GitHub workflow JSON schema (check-jsonschema) and zizmor
+//! (offline: no GitHub API), with no finding, and keep the conventions the
+//! linters do not check. The script is run against saved directory listings,
+//! package indexes and chart files in `tests/fixtures/version-watch/`; no
+//! test uses the network. A missing tool prints `skipped: <tool> not found`
+//! unless `ONECHART_REQUIRE_TOOLS=1`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::{root, run, tool};
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn workflow_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
+        .expect("reading .github/workflows")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["ci.yml", "image.yml", "release.yml", "version-watch.yml"]
+    );
+    files
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn actionlint_and_shellcheck_report_nothing() {
+    // actionlint runs shellcheck on every `run:` block when it is on PATH.
+    let (Some(actionlint), Some(_)) = (tool("actionlint"), tool("shellcheck")) else {
+        return;
+    };
+    let out = run(Command::new(actionlint)
+        .current_dir(root())
+        .args(workflow_files()));
+    assert!(out.status.success(), "actionlint:\n{}", text(&out));
+    assert_eq!(text(&out), "", "actionlint printed something");
+}
+
+#[test]
+fn workflows_match_the_github_schema() {
+    let Some(check) = tool("check-jsonschema") else {
+        return;
+    };
+    let out = run(Command::new(check)
+        .current_dir(root())
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .args(workflow_files()));
+    assert!(out.status.success(), "check-jsonschema:\n{}", text(&out));
+}
+
+#[test]
+fn zizmor_offline_reports_nothing() {
+    let Some(zizmor) = tool("zizmor") else {
+        return;
+    };
+    let out = run(Command::new(zizmor)
+        .current_dir(root())
+        .args(["--offline", "--no-progress", ".github/workflows"])
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_TOKEN"));
+    let printed = text(&out);
+    assert!(out.status.success(), "zizmor:\n{printed}");
+    assert!(
+        printed.contains("No findings to report"),
+        "zizmor:\n{printed}"
+    );
+}
+
+fn load(path: &Path) -> Yaml {
+    let source = std::fs::read_to_string(path).unwrap();
+    YamlLoader::load_from_str(&source)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .remove(0)
+}
+
+fn is_empty_map(yaml: &Yaml) -> bool {
+    matches!(yaml, Yaml::Hash(h) if h.is_empty())
+}
+
+/// What zizmor and actionlint leave to us: no default token scopes, scopes
+/// and a timeout on every job, a concurrency group, checkouts that do not
+/// keep the token, no `${{ }}` inside shell scripts (values go through
+/// `env:`), and every action pinned by commit with its version beside it,
+/// the same pin everywhere.
+#[test]
+fn workflows_follow_the_conventions() {
+    let mut pins: BTreeMap<String, String> = BTreeMap::new();
+    for file in workflow_files() {
+        let name = file.file_name().unwrap().to_str().unwrap().to_string();
+        let doc = load(&file);
+        assert!(
+            is_empty_map(&doc["permissions"]),
+            "{name}: top-level permissions must be {{}}"
+        );
+        assert!(
+            !doc["concurrency"].is_badvalue(),
+            "{name}: no concurrency group"
+        );
+        let jobs = doc["jobs"].as_hash().expect("jobs");
+        for (job_name, job) in jobs {
+            let job_name = job_name.as_str().unwrap();
+            let at = format!("{name} job {job_name}");
+            assert!(
+                job["timeout-minutes"].as_i64().is_some(),
+                "{at}: no timeout-minutes"
+            );
+            assert!(
+                job["permissions"].as_hash().is_some(),
+                "{at}: no job permissions"
+            );
+            for step in job["steps"].as_vec().expect("steps") {
+                if let Some(script) = step["run"].as_str() {
+                    assert!(!script.contains("${{"), "{at}: ${{{{ }}}} in run: {script}");
+                }
+                if let Some(uses) = step["uses"].as_str() {
+                    if uses.starts_with("actions/checkout@") {
+                        assert_eq!(
+                            step["with"]["persist-credentials"].as_bool(),
+                            Some(false),
+                            "{at}: checkout without persist-credentials: false"
+                        );
+                    }
+                }
+            }
+        }
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            let trimmed = line.trim_start().trim_start_matches("- ");
+            if let Some(rest) = trimmed.strip_prefix("uses: ") {
+                let (action, sha, version) = parse_pin(rest).unwrap_or_else(|| {
+                    panic!("{name}: not pinned as `ACTION@SHA # vX.Y.Z`: {line}")
+                });
+                let pinned = format!("{sha} {version}");
+                if let Some(seen) = pins.insert(action.clone(), pinned.clone()) {
+                    assert_eq!(
+                        seen, pinned,
+                        "{name}: {action} pinned differently elsewhere"
+                    );
+                }
+            }
+        }
+    }
+    assert!(pins.len() >= 9, "only {} actions: {pins:?}", pins.len());
+}
+
+/// `owner/repo@<40 hex> # vX.Y.Z` -> (owner/repo, sha, vX.Y.Z).
+fn parse_pin(uses: &str) -> Option<(String, String, String)> {
+    let (action, rest) = uses.split_once('@')?;
+    let (sha, comment) = rest.split_once(" # ")?;
+    let version = comment.trim();
+    let numeric = version
+        .strip_prefix('v')?
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok = action.split('/').count() >= 2
+        && sha.len() == 40
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        && numeric
+        && version.matches('.').count() == 2;
+    ok.then(|| (action.to_string(), sha.to_string(), version.to_string()))
+}
+
+/// release.yml refuses to publish otherwise; catch it before it merges.
+#[test]
+fn chart_app_version_is_the_image_version() {
+    let chart = std::fs::read_to_string(root().join("chart/Chart.yaml")).unwrap();
+    let app = chart
+        .lines()
+        .find_map(|l| l.strip_prefix("appVersion:"))
+        .expect("appVersion")
+        .trim()
+        .trim_matches('"');
+    let one = std::fs::read_to_string(root().join("image/ONE_VERSION")).unwrap();
+    assert_eq!(app, one.trim());
+}
+
+// ---------------------------------------------------------------------------
+// the version watch script
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/version-watch").join(name)
+}
+
+/// Runs the script (None when python3 is missing and not required).
+fn watch(args: &[&str]) -> Option<Output> {
+    let python = tool("python3")?;
+    Some(run(Command::new(python)
+        .arg(root().join(".github/scripts/version_watch.py"))
+        .args(args)
+        .current_dir(root())))
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "version_watch.py failed ({}):\n{}",
+        out.status,
+        text(out)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn failed(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{}", text(out));
+    assert!(out.stdout.is_empty(), "stdout: {}", text(out));
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn latest(listing: &str) -> Option<Output> {
+    watch(&["latest-release", fixture(listing).to_str().unwrap()])
+}
+
+#[test]
+fn latest_release_skips_betas_aliases_hotfixes_and_files() {
+    if let Some(out) = latest("repo-index-apache.html") {
+        assert_eq!(ok(&out), "7.0.1\n");
+    }
+}
+
+#[test]
+fn latest_release_reads_nginx_listings() {
+    if let Some(out) = latest("repo-index-nginx.html") {
+        assert_eq!(ok(&out), "7.2.0\n");
+    }
+}
+
+#[test]
+fn latest_release_reads_absolute_links() {
+    if let Some(out) = latest("repo-index-current.html") {
+        assert_eq!(ok(&out), "7.0.0\n");
+    }
+}
+
+#[test]
+fn latest_release_fails_without_a_stable_version() {
+    if let Some(out) = latest("repo-index-error.html") {
+        assert!(failed(&out).contains("no stable OpenNebula version"));
+    }
+}
+
+/// A throwaway repository root with image/ONE_VERSION and the real
+/// chart/Chart.yaml at the given versions.
+struct Root {
+    dir: tempfile::TempDir,
+}
+
+impl Root {
+    fn new(one_version: &str, chart_version: &str, app_version: &str) -> Root {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("image")).unwrap();
+        std::fs::create_dir_all(dir.path().join("chart")).unwrap();
+        std::fs::write(
+            dir.path().join("image/ONE_VERSION"),
+            format!("{one_version}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("chart/Chart.yaml"),
+            real_chart(chart_version, app_version),
+        )
+        .unwrap();
+        Root { dir }
+    }
+
+    fn path(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+
+    fn one_version(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("image/ONE_VERSION")).unwrap()
+    }
+
+    fn chart(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("chart/Chart.yaml")).unwrap()
+    }
+
+    fn bump(&self, new: &str, extra: &[&str]) -> Option<Output> {
+        let mut args = vec!["bump", new, "--root", self.path()];
+        args.extend_from_slice(extra);
+        watch(&args)
+    }
+}
+
+/// The repository's chart/Chart.yaml with its `version:` and `appVersion:`
+/// lines set; everything else as it is.
+fn real_chart(version: &str, app_version: &str) -> String {
+    let chart = std::fs::read_to_string(root().join("chart/Chart.yaml")).unwrap();
+    let mut seen = (0, 0);
+    let out: Vec<String> = chart
+        .split_inclusive('\n')
+        .map(|line| {
+            if line.starts_with("version:") {
+                seen.0 += 1;
+                format!("version: {version}\n")
+            } else if line.starts_with("appVersion:") {
+                seen.1 += 1;
+                format!("appVersion: \"{app_version}\"\n")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(seen, (1, 1), "chart/Chart.yaml layout changed");
+    out.concat()
+}
+
+fn outputs(stdout: &str) -> BTreeMap<String, String> {
+    stdout
+        .lines()
+        .map(|l| {
+            let (k, v) = l.split_once('=').expect("key=value");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn expect(out: &str, pairs: &[(&str, &str)]) {
+    let got = outputs(out);
+    let want: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn bump_a_patch_release_bumps_the_chart_patch() {
+    let root = Root::new("7.0.0", "0.1.0", "7.0.0");
+    let Some(out) = root.bump("7.0.1", &[]) else {
+        return;
+    };
+    expect(
+        &ok(&out),
+        &[
+            ("changed", "true"),
+            ("reason", "newer"),
+            ("from", "7.0.0"),
+            ("to", "7.0.1"),
+            ("chart_from", "0.1.0"),
+            ("chart_to", "0.1.1"),
+            ("kind", "patch"),
+        ],
+    );
+    assert_eq!(root.one_version(), "7.0.1\n");
+    assert_eq!(root.chart(), real_chart("0.1.1", "7.0.1"));
+}
+
+#[test]
+fn bump_a_minor_release_bumps_the_chart_minor() {
+    let root = Root::new("7.0.1", "0.1.3", "7.0.1");
+    let Some(out) = root.bump("7.2.0", &[]) else {
+        return;
+    };
+    let got = outputs(&ok(&out));
+    assert_eq!(
+        (got["chart_to"].as_str(), got["kind"].as_str()),
+        ("0.2.0", "minor")
+    );
+    assert_eq!(root.one_version(), "7.2.0\n");
+    assert_eq!(root.chart(), real_chart("0.2.0", "7.2.0"));
+}
+
+#[test]
+fn bump_a_major_release_bumps_the_chart_minor() {
+    let root = Root::new("7.4.2", "0.4.2", "7.4.2");
+    let Some(out) = root.bump("8.0.0", &[]) else {
+        return;
+    };
+    assert_eq!(outputs(&ok(&out))["chart_to"], "0.5.0");
+    assert_eq!(root.chart(), real_chart("0.5.0", "8.0.0"));
+}
+
+#[test]
+fn bump_twice_changes_nothing_the_second_time() {
+    let root = Root::new("7.0.0", "0.1.0", "7.0.0");
+    let Some(first) = root.bump("7.0.1", &[]) else {
+        return;
+    };
+    ok(&first);
+    let (one, chart) = (root.one_version(), root.chart());
+    let second = root.bump("7.0.1", &[]).unwrap();
+    expect(
+        &ok(&second),
+        &[
+            ("changed", "false"),
+            ("reason", "current"),
+            ("from", "7.0.1"),
+            ("to", "7.0.1"),
+            ("chart_from", "0.1.1"),
+            ("chart_to", "0.1.1"),
+            ("kind", "none"),
+        ],
+    );
+    assert_eq!((root.one_version(), root.chart()), (one, chart));
+}
+
+#[test]
+fn bump_never_goes_back() {
+    let root = Root::new("7.2.0", "0.2.0", "7.2.0");
+    let Some(out) = root.bump("7.0.1", &[]) else {
+        return;
+    };
+    let got = outputs(&ok(&out));
+    assert_eq!(
+        (got["changed"].as_str(), got["reason"].as_str()),
+        ("false", "older")
+    );
+    assert_eq!(root.chart(), real_chart("0.2.0", "7.2.0"));
+    assert_eq!(root.one_version(), "7.2.0\n");
+}
+
+#[test]
+fn bump_dry_run_writes_nothing() {
+    let root = Root::new("7.0.0", "0.1.0", "7.0.0");
+    let Some(out) = root.bump("7.2.0", &["--dry-run"]) else {
+        return;
+    };
+    let got = outputs(&ok(&out));
+    assert_eq!(
+        (got["changed"].as_str(), got["chart_to"].as_str()),
+        ("true", "0.2.0")
+    );
+    assert_eq!(root.chart(), real_chart("0.1.0", "7.0.0"));
+    assert_eq!(root.one_version(), "7.0.0\n");
+}
+
+#[test]
+fn bump_finishes_a_half_done_bump_without_bumping_the_chart_again() {
+    let root = Root::new("7.0.0", "0.1.1", "7.0.1");
+    let Some(out) = root.bump("7.0.1", &[]) else {
+        return;
+    };
+    let got = outputs(&ok(&out));
+    assert_eq!(
+        (
+            got["changed"].as_str(),
+            got["reason"].as_str(),
+            got["chart_to"].as_str()
+        ),
+        ("true", "image-file", "0.1.1")
+    );
+    assert_eq!(root.one_version(), "7.0.1\n");
+    assert_eq!(root.chart(), real_chart("0.1.1", "7.0.1"));
+}
+
+#[test]
+fn bump_refuses_files_that_disagree() {
+    let root = Root::new("7.0.0", "0.1.1", "7.0.1");
+    let Some(out) = root.bump("7.2.0", &[]) else {
+        return;
+    };
+    assert!(failed(&out).contains("differ"));
+    assert_eq!(root.one_version(), "7.0.0\n");
+}
+
+#[test]
+fn bump_refuses_a_version_that_is_not_one() {
+    let root = Root::new("7.0.0", "0.1.0", "7.0.0");
+    let Some(out) = root.bump("7.0.1; rm -rf /", &[]) else {
+        return;
+    };
+    assert!(failed(&out).contains("not an OpenNebula version"));
+}
+
+#[test]
+fn bump_changes_only_the_two_top_level_lines() {
+    let root = Root::new("7.0.1", "1.4.9", "7.0.1");
+    let tricky = std::fs::read_to_string(fixture("Chart-tricky.yaml")).unwrap();
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &tricky).unwrap();
+    let Some(out) = root.bump("7.2.0", &[]) else {
+        return;
+    };
+    ok(&out);
+    let want = tricky
+        .replace(
+            "version: '1.4.9'   # chart version",
+            "version: '1.5.0'   # chart version",
+        )
+        .replace(
+            "appVersion: 7.0.1 # unquoted",
+            "appVersion: 7.2.0 # unquoted",
+        );
+    assert_ne!(want, tricky);
+    assert_eq!(root.chart(), want);
+}
+
+fn summary(old: &str, new: &str, new_packages: &Path, extra: &[&str]) -> Option<Output> {
+    let old_packages = fixture(&format!("Packages-{old}"));
+    let mut args = vec![
+        "summary",
+        old,
+        new,
+        old_packages.to_str().unwrap(),
+        new_packages.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    watch(&args)
+}
+
+#[test]
+fn summary_of_a_patch_release() {
+    let dists = fixture("dists-7.0.1.html");
+    let Some(out) = summary(
+        "7.0.0",
+        "7.0.1",
+        &fixture("Packages-7.0.1"),
+        &["--dists-listing", dists.to_str().unwrap()],
+    ) else {
+        return;
+    };
+    let want = std::fs::read_to_string(fixture("summary-7.0.0-7.0.1.md")).unwrap();
+    assert_eq!(ok(&out), want);
+}
+
+#[test]
+fn summary_of_a_minor_release() {
+    let Some(out) = summary("7.0.1", "7.2.0", &fixture("Packages-7.2.0"), &[]) else {
+        return;
+    };
+    let got = ok(&out);
+    assert_eq!(
+        got,
+        std::fs::read_to_string(fixture("summary-7.0.1-7.2.0.md")).unwrap()
+    );
+    for part in [
+        "Added: `opennebula-form` 7.2.0-1.",
+        "Removed: `opennebula-node-lxc` 7.0.1-1.",
+        "- nodejs (>= 18)\n+ nodejs (>= 20)",
+    ] {
+        assert!(got.contains(part), "{part} missing from:\n{got}");
+    }
+}
+
+#[test]
+fn summary_flags_a_package_the_image_needs_and_the_release_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = std::fs::read_to_string(fixture("Packages-7.0.1")).unwrap();
+    let kept: Vec<&str> = index
+        .split("\n\n")
+        .filter(|p| !p.starts_with("Package: opennebula-guacd\n"))
+        .collect();
+    assert_eq!(kept.len(), 12);
+    let path = dir.path().join("Packages");
+    std::fs::write(&path, kept.join("\n\n")).unwrap();
+    let Some(out) = summary("7.0.0", "7.0.1", &path, &[]) else {
+        return;
+    };
+    let got = ok(&out);
+    assert!(
+        got.contains("| `opennebula-guacd` | 7.0.0-1 | **missing** |"),
+        "{got}"
+    );
+    assert!(
+        got.contains("does not publish: `opennebula-guacd`.** The image build will fail."),
+        "{got}"
+    );
+    assert!(
+        got.contains("Removed: `opennebula-guacd` 7.0.0-1."),
+        "{got}"
+    );
+}
+
+#[test]
+fn summary_says_when_arm64_packages_appear() {
+    let dir = tempfile::tempdir().unwrap();
+    let listing = std::fs::read_to_string(fixture("dists-7.0.1.html"))
+        .unwrap()
+        .replace(
+            "<a href=\"source/\">source/</a>",
+            "<a href=\"binary-arm64/\">binary-arm64/</a>",
+        );
+    let path = dir.path().join("dists.html");
+    std::fs::write(&path, listing).unwrap();
+    let Some(out) = summary(
+        "7.0.0",
+        "7.0.1",
+        &fixture("Packages-7.0.1"),
+        &["--dists-listing", path.to_str().unwrap()],
+    ) else {
+        return;
+    };
+    let got = ok(&out);
+    assert!(
+        got.contains("Architectures published for Ubuntu 24.04: amd64, arm64."),
+        "{got}"
+    );
+    assert!(got.contains("consider adding linux/arm64"), "{got}");
+}
