@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the chart's manifests, byte for byte what `helm template` prints.
     Render(RenderArgs),
+    /// Print the JSON Schema of the chart's values (chart/values.schema.json).
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ pub mod kube_version;
 pub mod lookup;
 pub mod release;
 pub mod render;
+pub mod schema;
 pub mod values;
 pub mod yaml;
 
@@ -19,11 +20,17 @@ pub fn run(cli: cli::Cli) -> Result<()> {
     match cli.command {
         cli::Command::Render(args) => {
             let output = render::render(&args.options()?)?;
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(output.as_bytes())
-                .context("writing to standard output")?;
-            stdout.flush().context("writing to standard output")
+            print(&output)
         }
+        cli::Command::Schema => print(&schema::to_json_text()),
     }
+}
+
+/// Writes a command's whole output to stdout.
+fn print(output: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(output.as_bytes())
+        .context("writing to standard output")?;
+    stdout.flush().context("writing to standard output")
 }

@@ -153,6 +153,22 @@ impl Serialize for Value {
     }
 }
 
+/// Any value: the schema of free-form Kubernetes fragments (resources,
+/// affinity, extra volumes, ...), which Kubernetes checks, not the chart.
+impl schemars::JsonSchema for Value {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::from(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
