@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod cli;
 pub mod kube_version;
+pub mod lint;
 pub mod lookup;
 pub mod release;
 pub mod render;
@@ -23,6 +24,18 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             print(&output)
         }
         cli::Command::Schema => print(&schema::to_json_text()),
+        cli::Command::Show {
+            what: cli::Show::Values,
+        } => print(&format!("{}\n", chart::VALUES_YAML)),
+        cli::Command::Lint(args) => {
+            let report = lint::lint(&args.options()?);
+            print(&report.text())?;
+            match report.findings.len() {
+                0 => Ok(()),
+                1 => anyhow::bail!("lint: 1 finding"),
+                n => anyhow::bail!("lint: {n} findings"),
+            }
+        }
     }
 }
 
