@@ -24,12 +24,6 @@ pub fn to_json_text() -> String {
     text
 }
 
-/// The schema, generated once.
-pub fn values_schema() -> &'static Json {
-    static SCHEMA: std::sync::OnceLock<Json> = std::sync::OnceLock::new();
-    SCHEMA.get_or_init(generate)
-}
-
 /// The schema of [`Values`], with the chart's defaults.
 pub fn generate() -> Json {
     let generator = SchemaSettings::draft07()
@@ -39,7 +33,6 @@ pub fn generate() -> Json {
     let defaults =
         load::load_values(crate::chart::VALUES_YAML).expect("the embedded values.yaml is valid");
     set_defaults(&mut schema, &Value::Map(defaults));
-    require_maps(&mut schema);
     tidy(&mut schema);
     schema
 }
@@ -119,25 +112,6 @@ fn set_defaults(schema: &mut Json, chart: &Value) {
                 property.insert("default".into(), to_json(value));
             }
         }
-    }
-}
-
-/// Makes every key whose value is a struct required: a `null` in the user's
-/// values deletes a key, and the chart's templates read below each of them
-/// (Helm fails with "nil pointer evaluating interface {}.enabled").
-fn require_maps(schema: &mut Json) {
-    let Some(Json::Object(properties)) = schema.get_mut("properties") else {
-        return;
-    };
-    let mut required = Vec::new();
-    for (key, property) in properties.iter_mut() {
-        if property.get("properties").is_some() {
-            required.push(Json::String(key.clone()));
-            require_maps(property);
-        }
-    }
-    if !required.is_empty() {
-        schema["required"] = Json::Array(required);
     }
 }
 

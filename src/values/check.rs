@@ -3,7 +3,6 @@
 //! was expected and what was found (never a password's value).
 
 use anyhow::{anyhow, Result};
-use serde_json::Value as Json;
 
 use super::Values;
 use crate::yaml::de::{backticked, Error};
@@ -12,17 +11,10 @@ use crate::yaml::{Map, Value};
 /// Turns combined values into [`Values`]; the error names the key path.
 pub fn typed(values: &Map) -> Result<Values> {
     let root = Value::Map(values.clone());
-    let typed: Values = serde_path_to_error::deserialize(crate::yaml::de::Deserializer(&root))
-        .map_err(|err| {
-            let path = err.path().to_string();
-            anyhow!("{}", message(&path, err.into_inner()))
-        })?;
-    if let Some(path) = missing_key(crate::schema::values_schema(), values, "") {
-        return Err(anyhow!(
-            "invalid values at `{path}`: the chart needs this key (a null deleted it; set the keys below it instead)"
-        ));
-    }
-    Ok(typed)
+    serde_path_to_error::deserialize(crate::yaml::de::Deserializer(&root)).map_err(|err| {
+        let path = err.path().to_string();
+        anyhow!("{}", message(&path, err.into_inner()))
+    })
 }
 
 /// The message for a deserialisation error at `path`.
@@ -35,6 +27,16 @@ fn message(path: &str, error: Error) -> String {
         }
     };
     match error {
+        // The path is the struct's; Helm fails here with "nil pointer
+        // evaluating interface {}.enabled".
+        Error::MissingKey { key } => format!(
+            "{}: the chart needs this key (a null deleted it; set the keys below it instead)",
+            at(&if path == "." {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            })
+        ),
         Error::UnknownKey { key, expected } => {
             let parent = path
                 .strip_suffix(key.as_str())
@@ -96,31 +98,6 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(distance, c)| *distance <= (word.len().min(c.len()) / 3).max(1))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, c)| c)
-}
-
-/// The first key the schema requires that a `null` deleted (the chart's
-/// templates read below every map-valued key, so Helm fails without it).
-fn missing_key(schema: &Json, values: &Map, prefix: &str) -> Option<String> {
-    let path = |key: &str| {
-        if prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{prefix}.{key}")
-        }
-    };
-    let required = schema.get("required").and_then(Json::as_array);
-    for key in required.into_iter().flatten().filter_map(Json::as_str) {
-        if !values.contains_key(key) {
-            return Some(path(key));
-        }
-    }
-    let properties = schema.get("properties").and_then(Json::as_object)?;
-    properties
-        .iter()
-        .find_map(|(key, property)| match values.get(key) {
-            Some(Value::Map(inner)) => missing_key(property, inner, &path(key)),
-            _ => None,
-        })
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub enum Error {
         key: String,
         expected: &'static [&'static str],
     },
+    /// A key the struct needs (a `null` deleted it).
+    MissingKey { key: &'static str },
     /// A string that is none of the enum's values.
     UnknownVariant {
         variant: String,
@@ -41,6 +43,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::UnknownKey { key, .. } => write!(f, "unknown key `{key}`"),
+            Error::MissingKey { key } => write!(f, "missing key `{key}`"),
             Error::UnknownVariant { variant, expected } => {
                 write!(
                     f,
@@ -81,6 +84,10 @@ impl de::Error for Error {
             variant: variant.to_string(),
             expected,
         }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Error::MissingKey { key: field }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
