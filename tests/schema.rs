@@ -323,3 +323,34 @@ fn helm_accepts_what_onechart_accepts() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Helm 3.17 validates the values after a trip through YAML, where a key
+/// named `<<` (here an oned.conf attribute) turns into a merge key:
+/// with any schema, helm3 refuses what helm4 and onechart accept.
+#[test]
+fn helm3_alone_refuses_a_key_named_merge() {
+    let home = std::env::temp_dir().join("onechart-schema-helm");
+    let file = values_file(
+        "merge-key",
+        "opennebula:\n  config:\n    oned:\n      \"<<\": \"1.5\"\n",
+    );
+    let args = ["-f", file.to_str().unwrap()];
+    let out = run(onechart().arg("render").args(args));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, path) in helms() {
+        let out = run(helm(&path, &home).args(["template", "chart"]).args(args));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match name {
+            "helm3" => assert!(
+                !out.status.success()
+                    && stderr.contains("map merge requires map or sequence of maps"),
+                "helm3 no longer refuses `<<`: {stderr}"
+            ),
+            _ => assert!(out.status.success(), "{name}: {stderr}"),
+        }
+    }
+}
