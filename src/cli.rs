@@ -1,4 +1,5 @@
-//! The command line: `onechart render`, with helm template's flags.
+//! The command line: `onechart render` with helm template's flags, `schema`,
+//! `show values` and `lint`.
 
 use std::path::PathBuf;
 
@@ -21,6 +22,71 @@ pub struct Cli {
 pub enum Command {
     /// Print the chart's manifests, byte for byte what `helm template` prints.
     Render(RenderArgs),
+    /// Print the JSON Schema of the chart's values (chart/values.schema.json).
+    Schema,
+    /// Show the chart's information, as `helm show` does.
+    Show {
+        #[command(subcommand)]
+        what: Show,
+    },
+    /// Render with these values and check the manifests; exit 1 with the findings, one per line.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Show {
+    /// Print the chart's default values (its values.yaml), as `helm show values` does.
+    Values,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The release name (as `helm template RELEASE`).
+    #[arg(default_value = "release-name")]
+    pub release: String,
+
+    /// A values file (`-` for standard input); repeat to merge several, later ones win.
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Set a value: `key=value`, `a.b=c`, `list[0]=x`, `list={x,y}` (Helm's grammar).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Set a value that stays a string (`--set-string tag=7.2`).
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+
+    /// The release namespace.
+    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    pub namespace: String,
+
+    /// The Kubernetes version checked against the chart's kubeVersion.
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+
+    /// Answer the chart's `lookup` calls from what `kubectl get ... -o json` printed.
+    #[arg(long = "lookup-file", value_name = "FILE")]
+    pub lookup_files: Vec<PathBuf>,
+}
+
+impl LintArgs {
+    /// The render options these arguments describe.
+    pub fn options(&self) -> Result<Options> {
+        RenderArgs {
+            release: self.release.clone(),
+            values: self.values.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            namespace: self.namespace.clone(),
+            kube_version: self.kube_version.clone(),
+            show_only: Vec::new(),
+            lookup_files: self.lookup_files.clone(),
+            kubectl: false,
+            kube_context: None,
+        }
+        .options()
+    }
 }
 
 #[derive(Debug, Args)]

@@ -4,9 +4,11 @@
 pub mod chart;
 pub mod cli;
 pub mod kube_version;
+pub mod lint;
 pub mod lookup;
 pub mod release;
 pub mod render;
+pub mod schema;
 pub mod values;
 pub mod yaml;
 
@@ -19,11 +21,29 @@ pub fn run(cli: cli::Cli) -> Result<()> {
     match cli.command {
         cli::Command::Render(args) => {
             let output = render::render(&args.options()?)?;
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(output.as_bytes())
-                .context("writing to standard output")?;
-            stdout.flush().context("writing to standard output")
+            print(&output)
+        }
+        cli::Command::Schema => print(&schema::to_json_text()),
+        cli::Command::Show {
+            what: cli::Show::Values,
+        } => print(&format!("{}\n", chart::VALUES_YAML)),
+        cli::Command::Lint(args) => {
+            let report = lint::lint(&args.options()?);
+            print(&report.text())?;
+            match report.findings.len() {
+                0 => Ok(()),
+                1 => anyhow::bail!("lint: 1 finding"),
+                n => anyhow::bail!("lint: {n} findings"),
+            }
         }
     }
+}
+
+/// Writes a command's whole output to stdout.
+fn print(output: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(output.as_bytes())
+        .context("writing to standard output")?;
+    stdout.flush().context("writing to standard output")
 }

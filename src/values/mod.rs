@@ -1,20 +1,27 @@
 //! The chart's values: where they come from (defaults, `-f` files, `--set`),
 //! how they combine (as in Helm), and their shape.
 //!
-//! The structs below are the single source of the values' shape: they deny
-//! unknown keys, so a misspelt or mistyped key fails before anything renders.
+//! The structs below are the single source of the values' shape (and of
+//! chart/values.schema.json): they deny unknown keys, so a misspelt or
+//! mistyped key fails before anything renders. Scalars, lists and free-form
+//! maps have a default (a `null` deletes them, as in Helm); keys holding a
+//! struct are required, because the chart's templates read below them.
 //! Free-form Kubernetes fragments (resources, affinity, extra volumes, ...)
 //! stay [`Value`]s and are printed with Helm's `toYaml`.
 
+mod check;
 pub mod merge;
 pub mod set;
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::yaml::{load, Map, Value};
+
+pub use check::{closest, typed};
 
 /// Where the user's values come from, in Helm's order of precedence.
 #[derive(Debug, Default, Clone)]
@@ -58,68 +65,109 @@ fn read_source(path: &PathBuf) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading values file {}", path.display()))
 }
 
-/// Turns combined values into [`Values`]; the error names the key path.
-pub fn typed(values: &Map) -> Result<Values> {
-    let root = Value::Map(values.clone());
-    serde_path_to_error::deserialize(crate::yaml::de::Deserializer(&root)).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if path == "." {
-            anyhow::anyhow!("invalid values: {inner}")
-        } else {
-            anyhow::anyhow!("invalid values at `{path}`: {inner}")
-        }
-    })
-}
-
 /// A map of strings (labels, annotations, node selectors).
 pub type StringMap = indexmap::IndexMap<String, String>;
 
-/// The chart's values.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The values of the opennebula chart (chart/values.yaml documents each key).
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Values {
+    /// Replaces the chart name ("opennebula") in resource names and labels.
+    #[serde(default)]
     pub name_override: String,
+    /// Replaces the generated "<release>-opennebula" prefix of every resource name.
+    #[serde(default)]
     pub fullname_override: String,
+    /// The all-in-one OpenNebula image (oned, scheduler, monitord, FireEdge, OneFlow, OneGate,
+    /// HEM, guacd under supervisord) built from this repository's Dockerfile. An empty tag is the
+    /// chart's appVersion; tags of the 7.0, 7.2 and 7.4 lines are supported.
     pub image: Image,
+    /// Secrets (`- name: regcred`) used to pull the images of every pod.
+    #[serde(default)]
     pub image_pull_secrets: Vec<Value>,
+    /// The OpenNebula front-end: admin password, hostnames and configuration files.
     pub opennebula: OpenNebula,
+    /// The chart's own MariaDB (official `mariadb` image).
     pub mariadb: MariaDb,
+    /// The MySQL/MariaDB server used when mariadb.enabled is false.
     pub external_database: ExternalDatabase,
+    /// The /var/lib/one volume (datastores, keys, remotes).
     pub persistence: Persistence,
+    /// The main Service (oned, FireEdge, OneFlow, OneGate, monitord).
     pub service: Service,
+    /// `<fullname>-hypervisor`, the Service external KVM hosts and their VMs reach: oned,
+    /// monitord (TCP and UDP) and OneGate.
     pub hypervisor_service: HypervisorService,
+    /// An Ingress for FireEdge (the Sunstone web UI).
     pub ingress: Ingress,
+    /// oneadmin's SSH key pair.
     pub ssh: Ssh,
+    /// The ServiceAccount of the pods.
     pub service_account: ServiceAccount,
+    /// Annotations added to the OpenNebula pod.
+    #[serde(default)]
     pub pod_annotations: StringMap,
+    /// Labels added to the OpenNebula pod.
+    #[serde(default)]
     pub pod_labels: StringMap,
+    /// The priorityClassName of the OpenNebula and MariaDB pods.
+    #[serde(default)]
     pub priority_class_name: String,
+    /// The securityContext of the OpenNebula pod; fsGroup 9869 is oneadmin's group.
+    #[serde(default)]
     pub pod_security_context: Map,
+    /// The securityContext of the OpenNebula containers.
+    #[serde(default)]
     pub security_context: Map,
+    /// The OpenNebula container's requests and limits.
+    #[serde(default)]
     pub resources: Map,
+    /// The nodeSelector of the OpenNebula pod.
+    #[serde(default)]
     pub node_selector: StringMap,
+    /// The tolerations of the OpenNebula pod.
+    #[serde(default)]
     pub tolerations: Vec<Value>,
+    /// The affinity of the OpenNebula pod.
+    #[serde(default)]
     pub affinity: Map,
+    /// Environment variables (`- name: X` / `value: y`) added to the OpenNebula container.
+    #[serde(default)]
     pub extra_env: Vec<Value>,
+    /// Volumes added to the OpenNebula pod.
+    #[serde(default)]
     pub extra_volumes: Vec<Value>,
+    /// Volume mounts added to the OpenNebula container.
+    #[serde(default)]
     pub extra_volume_mounts: Vec<Value>,
+    /// Lets oned start (first bootstrap, database upgrade) before the liveness probe counts; it
+    /// checks oned's XML-RPC.
     pub startup_probe: Probe,
+    /// Restarts the pod when oned's XML-RPC stops answering.
     pub liveness_probe: Probe,
+    /// Marks the pod ready when oned's XML-RPC and FireEdge answer.
     pub readiness_probe: Probe,
+    /// The `helm test` pod (one.system.version on oned, then FireEdge).
     pub tests: Tests,
 }
 
 /// A container image.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Image {
+    /// The image repository.
+    #[serde(default)]
     pub repository: String,
+    /// The image tag.
+    #[serde(default)]
     pub tag: String,
+    /// The Kubernetes image pull policy.
+    #[serde(default)]
     pub pull_policy: PullPolicy,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize)]
+/// A Kubernetes image pull policy.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub enum PullPolicy {
     Always,
     #[default]
@@ -127,84 +175,170 @@ pub enum PullPolicy {
     Never,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The OpenNebula front-end.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OpenNebula {
+    /// The oneadmin password. Empty: the password already stored in the credentials Secret is
+    /// kept, else 32 random alphanumerics are generated on first install. Changing it later does
+    /// not change the password inside OpenNebula (use `oneuser passwd`).
+    #[serde(default)]
     pub admin_password: String,
+    /// A Secret with the key `oneadmin-password` to use instead of the chart's
+    /// `<fullname>-credentials` Secret.
+    #[serde(default)]
     pub existing_secret: String,
+    /// oned.conf's HOSTNAME, the name hypervisors use to reach the front-end. Empty: the pod's
+    /// FQDN through the headless Service; "auto": leave oned.conf unchanged.
+    #[serde(default)]
     pub hostname: String,
+    /// monitord.conf's MONITOR_ADDRESS, the address hypervisors send monitoring data to. Empty:
+    /// hypervisorService.loadBalancerIP when set, else "auto".
+    #[serde(default)]
     pub monitor_address: String,
+    /// oned.conf's ONEGATE_ENDPOINT, the OneGate URL given to VMs. Empty:
+    /// http://<hypervisorService.loadBalancerIP>:5030 when that IP is set, else unset.
+    #[serde(default)]
     pub onegate_endpoint: String,
+    /// Settings the image's entrypoint applies to OpenNebula's configuration files on every start
+    /// (see chart/README.md for the exact rules).
     pub config: OpenNebulaConfig,
 }
 
 /// Settings the image's entrypoint applies to each configuration file.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OpenNebulaConfig {
+    /// Attributes of /etc/one/oned.conf, e.g. `DEFAULT_COST: {CPU_COST: 0}`.
+    #[serde(default)]
     pub oned: Map,
+    /// Attributes of /etc/one/monitord.conf.
+    #[serde(default)]
     pub monitord: Map,
+    /// Keys deep-merged into /etc/one/fireedge-server.conf.
+    #[serde(default)]
     pub fireedge: Map,
+    /// Keys deep-merged into /etc/one/oneflow-server.conf.
+    #[serde(default)]
     pub oneflow: Map,
+    /// Keys deep-merged into /etc/one/onegate-server.conf.
+    #[serde(default)]
     pub onegate: Map,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The chart's own MariaDB.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MariaDb {
+    /// Deploys the chart's own MariaDB (official `mariadb` image). Set it to false to use
+    /// externalDatabase instead.
+    #[serde(default)]
     pub enabled: bool,
+    /// The official MariaDB image; the tag pins a MariaDB LTS release.
     pub image: Image,
+    /// The database, its user and the passwords.
     pub auth: MariaDbAuth,
+    /// The MariaDB server's volume and resources.
     pub primary: MariaDbPrimary,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// MariaDB's database, user and passwords.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MariaDbAuth {
+    /// The database OpenNebula uses.
+    #[serde(default)]
     pub database: String,
+    /// The database user OpenNebula connects as.
+    #[serde(default)]
     pub username: String,
+    /// That user's password. Empty: kept from the existing Secret, else generated.
+    #[serde(default)]
     pub password: String,
+    /// MariaDB's root password. Empty: kept from the existing Secret, else generated.
+    #[serde(default)]
     pub root_password: String,
+    /// A Secret with the keys `mariadb-password` and `mariadb-root-password` to use instead of the
+    /// chart's `<fullname>-mariadb` Secret.
+    #[serde(default)]
     pub existing_secret: String,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The MariaDB server.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MariaDbPrimary {
+    /// The database volume.
     pub persistence: MariaDbPersistence,
+    /// The MariaDB container's requests and limits.
+    #[serde(default)]
     pub resources: Map,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The database volume.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MariaDbPersistence {
+    /// Keeps the database on a PersistentVolumeClaim; false uses an emptyDir (data lost with the
+    /// pod).
+    #[serde(default)]
     pub enabled: bool,
+    /// The size of the database volume.
+    #[serde(default)]
     pub size: String,
+    /// The storage class of the database volume ("" = cluster default, "-" = no storage class).
+    #[serde(default)]
     pub storage_class: String,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// An external MySQL/MariaDB server.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExternalDatabase {
+    /// The MySQL/MariaDB server, required when mariadb.enabled is false.
+    #[serde(default)]
     pub host: String,
+    /// The server's port.
+    #[serde(default)]
     pub port: u16,
+    /// The database name.
+    #[serde(default)]
     pub database: String,
+    /// The user OpenNebula connects as.
+    #[serde(default)]
     pub username: String,
+    /// That user's password (required unless existingSecret is set).
+    #[serde(default)]
     pub password: String,
+    /// A Secret that holds the password.
+    #[serde(default)]
     pub existing_secret: String,
+    /// The key of the password in existingSecret.
+    #[serde(default)]
     pub existing_secret_password_key: String,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The /var/lib/one volume.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Persistence {
+    /// Keeps /var/lib/one (datastores, keys, remotes) on a PersistentVolumeClaim; false uses an
+    /// emptyDir (everything lost with the pod).
+    #[serde(default)]
     pub enabled: bool,
+    /// The size of the /var/lib/one volume.
+    #[serde(default)]
     pub size: String,
+    /// The storage class of the volume ("" = cluster default, "-" = no storage class).
+    #[serde(default)]
     pub storage_class: String,
+    /// The access mode of the volume.
+    #[serde(default)]
     pub access_mode: AccessMode,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize)]
+/// A PersistentVolumeClaim access mode.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub enum AccessMode {
     #[default]
     ReadWriteOnce,
@@ -213,15 +347,20 @@ pub enum AccessMode {
     ReadWriteOncePod,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The main Service.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Service {
-    #[serde(rename = "type")]
+    /// The type of the main Service.
+    #[serde(rename = "type", default)]
     pub kind: ServiceType,
+    /// Annotations added to the main Service.
+    #[serde(default)]
     pub annotations: StringMap,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize)]
+/// The type of the main Service.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub enum ServiceType {
     #[default]
     ClusterIP,
@@ -229,46 +368,77 @@ pub enum ServiceType {
     LoadBalancer,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The Service external KVM hosts and their VMs reach.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HypervisorService {
+    /// Creates `<fullname>-hypervisor`: oned, monitord (TCP and UDP) and OneGate.
+    #[serde(default)]
     pub enabled: bool,
-    #[serde(rename = "type")]
+    /// LoadBalancer or NodePort.
+    #[serde(rename = "type", default)]
     pub kind: HypervisorServiceType,
+    /// Annotations added to that Service (e.g. for a fixed cloud LB).
+    #[serde(default)]
     pub annotations: StringMap,
-    #[serde(rename = "loadBalancerIP")]
+    /// Requests a fixed IP; it also becomes the default monitorAddress and OneGate endpoint.
+    #[serde(rename = "loadBalancerIP", default)]
     pub load_balancer_ip: String,
+    /// Fixed node ports; empty picks one.
     pub node_ports: NodePorts,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize)]
+/// The type of the hypervisor Service.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub enum HypervisorServiceType {
     #[default]
     LoadBalancer,
     NodePort,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
+/// The hypervisor Service's node ports.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NodePorts {
+    /// The node port of oned (2633); empty picks one.
+    #[serde(default)]
     pub oned: Option<u16>,
+    /// The node port of monitord (4124, TCP and UDP); empty picks one.
+    #[serde(default)]
     pub monitord: Option<u16>,
+    /// The node port of OneGate (5030); empty picks one.
+    #[serde(default)]
     pub onegate: Option<u16>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The Ingress of FireEdge.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Ingress {
+    /// Exposes FireEdge (the Sunstone web UI) through an Ingress.
+    #[serde(default)]
     pub enabled: bool,
+    /// The IngressClass to use ("" = cluster default).
+    #[serde(default)]
     pub class_name: String,
+    /// Annotations added to the Ingress.
+    #[serde(default)]
     pub annotations: StringMap,
+    /// The host FireEdge is served on.
+    #[serde(default)]
     pub hostname: String,
+    /// The HTTP path routed to FireEdge.
+    #[serde(default)]
     pub path: String,
+    /// Prefix, Exact or ImplementationSpecific.
+    #[serde(default)]
     pub path_type: PathType,
+    /// TLS for the hostname.
     pub tls: IngressTls,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize)]
+/// An Ingress path type.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub enum PathType {
     #[default]
     Prefix,
@@ -276,42 +446,75 @@ pub enum PathType {
     ImplementationSpecific,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// TLS of the Ingress.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct IngressTls {
+    /// Serves the hostname over TLS.
+    #[serde(default)]
     pub enabled: bool,
+    /// The TLS Secret (default "<fullname>-tls").
+    #[serde(default)]
     pub secret_name: String,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// oneadmin's SSH key pair.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Ssh {
+    /// oneadmin's private SSH key in plain text (the chart encodes it). Empty with no
+    /// existingSecret: the image generates a key on first start.
+    #[serde(default)]
     pub private_key: String,
+    /// The matching public key in plain text.
+    #[serde(default)]
     pub public_key: String,
+    /// A Secret with the keys `id_rsa` and `id_rsa.pub` instead.
+    #[serde(default)]
     pub existing_secret: String,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The pods' ServiceAccount.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceAccount {
+    /// Creates a ServiceAccount for the pods.
+    #[serde(default)]
     pub create: bool,
+    /// The ServiceAccount to use; empty and create=true: the fullname.
+    #[serde(default)]
     pub name: String,
+    /// Annotations added to the ServiceAccount.
+    #[serde(default)]
     pub annotations: StringMap,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// A probe of oned.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Probe {
+    /// Whether the probe is set.
+    #[serde(default)]
     pub enabled: bool,
+    /// Seconds between checks.
+    #[serde(default)]
     pub period_seconds: u32,
+    /// Seconds one check may take.
+    #[serde(default)]
     pub timeout_seconds: u32,
+    /// Failed checks before the probe gives up.
+    #[serde(default)]
     pub failure_threshold: u32,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+/// The `helm test` pod.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Tests {
+    /// Renders the `helm test` pod (one.system.version on oned, then FireEdge).
+    #[serde(default)]
     pub enabled: bool,
+    /// The image of the test pod (needs sh and curl).
     pub image: Image,
 }
 
@@ -337,7 +540,7 @@ mod tests {
         set::parse_into("mariadb.enabeld=true", &mut values, false).unwrap();
         let err = typed(&values).unwrap_err().to_string();
         assert!(
-            err.contains("`mariadb.enabeld`") && err.contains("expected one of `enabled`"),
+            err == "invalid values at `mariadb.enabeld`: unknown key, did you mean `mariadb.enabled`?",
             "{err}"
         );
     }
@@ -347,6 +550,47 @@ mod tests {
         let mut values = defaults();
         set::parse_into("externalDatabase.port=abc", &mut values, false).unwrap();
         let err = typed(&values).unwrap_err().to_string();
-        assert!(err.contains("`externalDatabase.port`"), "{err}");
+        assert_eq!(
+            err,
+            "invalid values at `externalDatabase.port`: expected an integer from 0 to 65535, found the string \"abc\""
+        );
+    }
+
+    #[test]
+    fn unknown_keys_far_from_any_list_the_valid_ones() {
+        let mut values = defaults();
+        set::parse_into("mariadb.primary.replicas=2", &mut values, false).unwrap();
+        let err = typed(&values).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid values at `mariadb.primary.replicas`: unknown key; the keys of `mariadb.primary` are `persistence`, `resources`"
+        );
+        let mut values = defaults();
+        set::parse_into("replicaCount=2", &mut values, false).unwrap();
+        let err = typed(&values).unwrap_err().to_string();
+        assert!(err.starts_with("invalid values at `replicaCount`: unknown key; the keys at the top are `nameOverride`, "), "{err}");
+    }
+
+    #[test]
+    fn passwords_never_show_in_messages() {
+        let mut values = defaults();
+        set::parse_into("mariadb.auth.rootPassword=123456", &mut values, false).unwrap();
+        let err = typed(&values).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid values at `mariadb.auth.rootPassword`: expected a string, found a number"
+        );
+    }
+
+    #[test]
+    fn deleted_maps_are_missing() {
+        let mut values = Map::new();
+        set::parse_into("ingress=null", &mut values, false).unwrap();
+        let values = merge::coalesce(values, &defaults());
+        let err = typed(&values).unwrap_err().to_string();
+        assert!(
+            err.starts_with("invalid values at `ingress`: the chart needs this key"),
+            "{err}"
+        );
     }
 }

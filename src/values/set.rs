@@ -8,7 +8,7 @@
 
 use anyhow::{bail, Result};
 
-use crate::yaml::{Map, Value};
+use crate::yaml::{Map, Value, MAX_DEPTH};
 
 const MAX_INDEX: usize = 65536;
 const MAX_NESTED_NAME_LEVEL: usize = 30;
@@ -19,6 +19,8 @@ pub fn parse_into(text: &str, dest: &mut Map, as_string: bool) -> Result<()> {
         chars: text.chars().collect(),
         pos: 0,
         as_string,
+        // The map the keys go into is the first level.
+        depth: 1,
     };
     loop {
         match parser.key(dest, 0)? {
@@ -37,6 +39,9 @@ struct Parser {
     chars: Vec<char>,
     pos: usize,
     as_string: bool,
+    /// The nesting of lists and maps so far, counted as the YAML loader
+    /// counts it.
+    depth: usize,
 }
 
 /// The result of reading up to a stop character: the text and the stop
@@ -125,6 +130,16 @@ impl Parser {
         Ok(self.typed(text))
     }
 
+    /// One level deeper into lists and maps; Helm limits only the dots (to
+    /// 30), onechart all nesting, to [`MAX_DEPTH`].
+    fn nest(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            bail!("lists and maps nested deeper than {MAX_DEPTH} levels");
+        }
+        Ok(())
+    }
+
     fn key(&mut self, data: &mut Map, level: usize) -> Result<Flow> {
         let (key, last) = self.runes_until(&['=', '[', ',', '.']);
         match last {
@@ -142,7 +157,9 @@ impl Parser {
                     Some(Value::Seq(items)) => items.clone(),
                     Some(other) => bail!("key {key:?} is {}, not a list", other.type_name()),
                 };
+                self.nest()?;
                 let list = self.list_item(list, index, level)?;
+                self.depth -= 1;
                 set(data, key, Value::Seq(list));
                 Ok(Flow::Continue)
             }
@@ -164,7 +181,9 @@ impl Parser {
                     Some(Value::Map(m)) => m.clone(),
                     Some(other) => bail!("key {key:?} is {}, not a map", other.type_name()),
                 };
+                self.nest()?;
                 let flow = self.key(&mut inner, level)?;
+                self.depth -= 1;
                 if inner.is_empty() {
                     bail!("key map {key:?} has no value");
                 }
@@ -205,7 +224,9 @@ impl Parser {
                     Some(Value::Null) | None => Vec::new(),
                     Some(other) => bail!("index {index} is {}, not a list", other.type_name()),
                 };
+                self.nest()?;
                 let inner = self.list_item(current, next, level)?;
+                self.depth -= 1;
                 set_index(&mut list, index, Value::Seq(inner))?;
             }
             Some(_) => {
@@ -213,7 +234,9 @@ impl Parser {
                     Some(Value::Map(m)) => m.clone(),
                     _ => Map::new(),
                 };
+                self.nest()?;
                 self.key(&mut inner, level)?;
+                self.depth -= 1;
                 set_index(&mut list, index, Value::Map(inner))?;
             }
         }
@@ -304,5 +327,11 @@ mod tests {
         fails("a[-1]=1", "negative");
         fails("a[70000]=1", "maximum supported index");
         fails("a.=1", "has no value");
+        let deep = format!("a{}=1", "[0]".repeat(MAX_DEPTH - 1));
+        assert!(parse_into(&deep, &mut Map::new(), false).is_ok());
+        let deep = format!("a{}=1", "[0]".repeat(MAX_DEPTH));
+        fails(&deep, "nested deeper than 256 levels");
+        let deep = format!("a{}=1", "[0].b".repeat(MAX_DEPTH / 2));
+        fails(&deep, "nested deeper than 256 levels");
     }
 }

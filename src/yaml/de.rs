@@ -10,13 +10,57 @@ use serde::forward_to_deserialize_any;
 
 use super::Value;
 
-/// A deserialisation error: a message; serde_path_to_error adds the key path.
+/// A deserialisation error; serde_path_to_error adds the key path, and
+/// [`crate::values`] turns both into the message the user reads.
 #[derive(Debug)]
-pub struct Error(String);
+pub enum Error {
+    /// A key the struct does not have; `expected` are the keys it has.
+    UnknownKey {
+        key: String,
+        expected: &'static [&'static str],
+    },
+    /// A key the struct needs (a `null` deleted it).
+    MissingKey { key: &'static str },
+    /// A string that is none of the enum's values.
+    UnknownVariant {
+        variant: String,
+        expected: &'static [&'static str],
+    },
+    /// A value of the wrong type or out of range.
+    Invalid {
+        /// What was expected, in words ("a boolean", "an integer from 0 to 65535").
+        expected: String,
+        /// What was found, without its value ("a string").
+        found: &'static str,
+        /// The value found, as the user would write it (`"yes please"`, `70000`).
+        value: Option<String>,
+    },
+    /// Any other error.
+    Message(String),
+}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Error::UnknownKey { key, .. } => write!(f, "unknown key `{key}`"),
+            Error::MissingKey { key } => write!(f, "missing key `{key}`"),
+            Error::UnknownVariant { variant, expected } => {
+                write!(
+                    f,
+                    "expected one of {}, found {variant:?}",
+                    backticked(expected)
+                )
+            }
+            Error::Invalid {
+                expected,
+                found,
+                value,
+            } => match value {
+                Some(value) => write!(f, "expected {expected}, found {found} {value}"),
+                None => write!(f, "expected {expected}, found {found}"),
+            },
+            Error::Message(message) => f.write_str(message),
+        }
     }
 }
 
@@ -24,8 +68,110 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
+        Error::Message(msg.to_string())
     }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Error::invalid(unexp, exp)
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Error::invalid(unexp, exp)
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Error::UnknownVariant {
+            variant: variant.to_string(),
+            expected,
+        }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Error::MissingKey { key: field }
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Error::UnknownKey {
+            key: field.to_string(),
+            expected,
+        }
+    }
+}
+
+impl Error {
+    fn invalid(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        use de::Unexpected as U;
+        let (found, value) = match unexp {
+            U::Bool(b) => ("the boolean", Some(b.to_string())),
+            U::Unsigned(n) => ("the number", Some(n.to_string())),
+            U::Signed(n) => ("the number", Some(n.to_string())),
+            U::Float(n) => ("the number", Some(super::format_go_float(n))),
+            U::Str(s) => ("the string", Some(shortened(s))),
+            U::Unit | U::Option => ("null", None),
+            U::Seq => ("a list", None),
+            U::Map => ("a map", None),
+            _ => ("a value", None),
+        };
+        Error::Invalid {
+            expected: expected_in_words(&exp.to_string()),
+            found,
+            value,
+        }
+    }
+
+    /// The same error without the value found (for secrets).
+    pub fn redacted(self) -> Error {
+        match self {
+            Error::Invalid {
+                expected, found, ..
+            } => {
+                let found = match found {
+                    "the boolean" => "a boolean",
+                    "the number" => "a number",
+                    "the string" => "a string",
+                    other => other,
+                };
+                Error::Invalid {
+                    expected,
+                    found,
+                    value: None,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// serde's names of what it expected, as a user of the chart says them.
+fn expected_in_words(expected: &str) -> String {
+    let range = |max: u64| format!("an integer from 0 to {max}");
+    match expected {
+        "u8" => range(u8::MAX.into()),
+        "u16" => range(u16::MAX.into()),
+        "u32" => range(u32::MAX.into()),
+        "u64" => range(u64::MAX),
+        "a sequence" => "a list".into(),
+        e if e.starts_with("struct ") => "a map".into(),
+        e => e.into(),
+    }
+}
+
+/// A string quoted for a message, cut after 40 characters.
+fn shortened(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        return format!("{s:?}");
+    }
+    let head: String = s.chars().take(40).collect();
+    format!("{head:?}...")
+}
+
+/// `a`, `b`, `c`
+pub fn backticked(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Deserialises from a borrowed [`Value`].

@@ -8,7 +8,7 @@ use std::fmt;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use super::{Map, Value};
+use super::{Map, Value, MAX_DEPTH};
 
 /// A YAML syntax or structure error with its 1-based position.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,31 +30,55 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Parses every document of a YAML stream into Helm values.
+/// Parses every document of a YAML stream into Helm values. Rendered
+/// manifests nest values a few levels below their own, so they may nest
+/// twice as deep as values files.
 pub fn load_all(text: &str) -> Result<Vec<Value>, LoadError> {
+    load_with_limit(text, 2 * MAX_DEPTH)
+}
+
+fn load_with_limit(text: &str, max_depth: usize) -> Result<Vec<Value>, LoadError> {
     // sigs.k8s.io/yaml strips a UTF-8 byte order mark like Helm's loader does.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        max_depth,
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
-    if let Err(err) = parser.load(&mut builder, true) {
-        let mark = err.marker();
-        return Err(LoadError {
-            line: mark.line(),
-            column: mark.col() + 1,
-            message: err.info().to_string(),
-        });
+    // Events one by one: yaml-rust2's own `load` recurses once per nesting
+    // level, and a deeply nested block overflowed the stack.
+    loop {
+        let (event, mark) = parser.next_token().map_err(|err| {
+            let mark = err.marker();
+            let message = match err.info() {
+                // yaml-rust2 counts flow levels in a u8.
+                "recursion limit exceeded" => {
+                    "flow lists and maps nested deeper than 255 levels".to_string()
+                }
+                info => info.to_string(),
+            };
+            LoadError {
+                line: mark.line(),
+                column: mark.col() + 1,
+                message,
+            }
+        })?;
+        let end = event == Event::StreamEnd;
+        builder.on_event(event, mark);
+        if let Some(err) = builder.error {
+            return Err(err);
+        }
+        if end {
+            return Ok(builder.docs);
+        }
     }
-    if let Some(err) = builder.error {
-        return Err(err);
-    }
-    Ok(builder.docs)
 }
 
 /// Parses a values file: every document must be a map (or empty); later
 /// documents are merged over earlier ones, as Helm 4 does.
 pub fn load_values(text: &str) -> Result<Map, LoadError> {
     let mut out = Map::new();
-    for doc in load_all(text)? {
+    for doc in load_with_limit(text, MAX_DEPTH)? {
         match doc {
             Value::Null => {}
             Value::Map(map) => super::super::values::merge::merge_maps(&mut out, map),
@@ -90,7 +114,14 @@ enum Frame {
 struct Builder {
     stack: Vec<Frame>,
     docs: Vec<Value>,
-    anchors: HashMap<usize, Value>,
+    /// The deepest nesting of lists and maps allowed.
+    max_depth: usize,
+    /// Each anchor's value, with its depth and size.
+    anchors: HashMap<usize, (Value, usize, usize)>,
+    /// Values decoded, those from aliases included, and those from aliases
+    /// (yaml.v2's `decodeCount` and `aliasCount`).
+    decoded: usize,
+    from_aliases: usize,
     error: Option<LoadError>,
 }
 
@@ -108,7 +139,8 @@ impl Builder {
     /// Adds a finished node to its parent (or as a document).
     fn push_value(&mut self, value: Value, anchor: usize, mark: Marker) {
         if anchor > 0 {
-            self.anchors.insert(anchor, value.clone());
+            let (depth, size) = (value.depth(), value.size());
+            self.anchors.insert(anchor, (value.clone(), depth, size));
         }
         match self.stack.last_mut() {
             None => self.docs.push(value),
@@ -136,6 +168,12 @@ impl MarkedEventReceiver for Builder {
         if self.error.is_some() {
             return;
         }
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        ) {
+            self.decoded += 1;
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 // A plain `<<` in key position is a merge key.
@@ -151,10 +189,28 @@ impl MarkedEventReceiver for Builder {
                     Err(message) => self.fail(mark, message),
                 }
             }
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(value) => self.push_value(value, 0, mark),
-                None => self.fail(mark, "unknown anchor".into()),
-            },
+            Event::Alias(id) => {
+                let Some((_, depth, size)) = self.anchors.get(&id) else {
+                    return self.fail(mark, "unknown anchor".into());
+                };
+                let (depth, size) = (*depth, *size);
+                if self.stack.len() + depth > self.max_depth {
+                    return self.fail(mark, too_deep(self.max_depth));
+                }
+                // Checked before the copy: a billion laughs never gets built.
+                self.decoded += 1 + size;
+                self.from_aliases += size;
+                if excessive_aliasing(self.decoded, self.from_aliases) {
+                    return self.fail(mark, "document contains excessive aliasing".into());
+                }
+                let value = self.anchors[&id].0.clone();
+                self.push_value(value, 0, mark);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if self.stack.len() >= self.max_depth =>
+            {
+                self.fail(mark, too_deep(self.max_depth));
+            }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 items: Vec::new(),
                 anchor,
@@ -174,10 +230,33 @@ impl MarkedEventReceiver for Builder {
                     self.push_value(Value::Map(map), anchor, mark);
                 }
             }
-            Event::DocumentEnd => self.anchors.clear(),
+            Event::DocumentEnd => {
+                self.anchors.clear();
+                (self.decoded, self.from_aliases) = (0, 0);
+            }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
         }
     }
+}
+
+fn too_deep(max_depth: usize) -> String {
+    format!("lists and maps nested deeper than {max_depth} levels")
+}
+
+/// yaml.v2's guard against alias bombs (`allowedAliasRatio`): past 100
+/// values from aliases and 1000 in all, at most 99% may come from aliases,
+/// down to 10% from 400,000 to 4,000,000 values.
+fn excessive_aliasing(decoded: usize, from_aliases: usize) -> bool {
+    let (low, high) = (400_000.0, 4_000_000.0);
+    let decoded_f = decoded as f64;
+    let allowed = if decoded_f <= low {
+        0.99
+    } else if decoded_f >= high {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decoded_f - low) / (high - low))
+    };
+    from_aliases > 100 && decoded > 1000 && from_aliases as f64 / decoded_f > allowed
 }
 
 /// yaml.v2's merge: a map, or a list of maps where earlier ones win.
@@ -579,5 +658,50 @@ mod tests {
         assert_eq!(b.len(), 2);
         assert!(load_values("- a\n").is_err());
         assert!(load_values("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let block =
+            |n: usize| -> String { (0..n).map(|i| format!("{}a:\n", " ".repeat(i))).collect() };
+        assert_eq!(load_values(&block(MAX_DEPTH)).unwrap().len(), 1);
+        let err = load_values(&block(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 257, column 258: lists and maps nested deeper than 256 levels"
+        );
+        // Once past the limit, nothing deeper is read: no stack overflow.
+        assert!(load_values(&block(50_000)).is_err());
+        // Manifests may nest deeper than values.
+        assert!(load_all(&block(MAX_DEPTH + 1)).is_ok());
+        // An alias cannot nest a value deeper than the limit either.
+        let flow = format!("a: &x {}1{}\nb: [[*x]]\n", "[".repeat(250), "]".repeat(250));
+        assert!(load_values(&flow).is_ok());
+        let flow = format!(
+            "a: &x {}1{}\nb: {}*x{}\n",
+            "[".repeat(250),
+            "]".repeat(250),
+            "[".repeat(10),
+            "]".repeat(10)
+        );
+        assert!(load_values(&flow)
+            .unwrap_err()
+            .message
+            .contains("nested deeper"));
+    }
+
+    #[test]
+    fn alias_bombs_fail_like_yaml_v2() {
+        // A billion laughs: 10^9 values from 100 lines; yaml.v2 refuses it
+        // with "document contains excessive aliasing", before it is built.
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = load_values(&text).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
+        // Modest reuse is fine.
+        assert!(load_values("a: &a {b: 1}\nc: *a\nd: *a\n").is_ok());
     }
 }

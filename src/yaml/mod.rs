@@ -17,6 +17,11 @@ pub mod load;
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
+/// The deepest nesting of lists and maps onechart reads from values files
+/// and `--set` (Helm stops at 10000): every deeper input is refused with an
+/// error, so no recursion over values can exhaust a thread's stack.
+pub const MAX_DEPTH: usize = 256;
+
 /// A map of Helm values; the order is the order of appearance, which only
 /// matters for error messages (Helm sorts keys whenever it prints a map).
 pub type Map = IndexMap<String, Value>;
@@ -45,6 +50,24 @@ impl Value {
             Value::String(_) => "a string",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a map",
+        }
+    }
+
+    /// How deeply lists and maps nest in the value (a scalar is 0).
+    pub fn depth(&self) -> usize {
+        match self {
+            Value::Seq(items) => 1 + items.iter().map(Value::depth).max().unwrap_or(0),
+            Value::Map(map) => 1 + map.values().map(Value::depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// How many values the value holds, itself included.
+    pub fn size(&self) -> usize {
+        match self {
+            Value::Seq(items) => 1 + items.iter().map(Value::size).sum::<usize>(),
+            Value::Map(map) => 1 + map.values().map(Value::size).sum::<usize>(),
+            _ => 1,
         }
     }
 
@@ -150,6 +173,22 @@ impl Serialize for Value {
                 m.end()
             }
         }
+    }
+}
+
+/// Any value: the schema of free-form Kubernetes fragments (resources,
+/// affinity, extra volumes, ...), which Kubernetes checks, not the chart.
+impl schemars::JsonSchema for Value {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::from(true)
     }
 }
 
