@@ -165,7 +165,12 @@ fn string(value: &Value, name: &str) -> Result<String> {
         Value::Bool(b) => Ok(b.to_string()),
         Value::Int(i) => Ok(i.to_string()),
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(format!("{f:.0}")),
-        Value::Float(f) => Ok(format_go_float(f64::from(*f as f32))),
+        Value::Float(f) => {
+            // Go's FormatFloat(f, 'g', -1, 32): float32's shortest digits
+            // (a decimal of at most 9 digits reads back exactly as f64).
+            let shortest: f64 = format!("{:e}", *f as f32).parse().unwrap_or(*f);
+            Ok(format_go_float(shortest))
+        }
         other => bail!("`{name}` must be a string, not {}", other.type_name()),
     }
 }
@@ -514,14 +519,14 @@ mod tests {
     fn rewrites_like_helm_package() {
         let chart = parsed(
             "# comment\nname: demo\nversion: 1.0.0\napiVersion: v2\nappVersion: 7.0\n\
-             keywords:\n  - a\n  - b\nunknownKey: kept out\ndeprecated: false\n\
+             keywords:\n  - a\n  - b\nunknownKey: kept out\ndeprecated: false\nkubeVersion: 1.10\n\
              maintainers:\n  - name: Jane\n    email: jane@example.com\n\
              annotations:\n  b: 2\n  a: x\ndescription: |\n  two\n  lines\n",
         );
         assert_eq!(
             chart.to_yaml(),
             "annotations:\n  a: x\n  b: \"2\"\napiVersion: v2\nappVersion: \"7\"\n\
-             description: 'two lines '\nkeywords:\n- a\n- b\nmaintainers:\n- email: jane@example.com\n  \
+             description: 'two lines '\nkeywords:\n- a\n- b\nkubeVersion: \"1.1\"\nmaintainers:\n- email: jane@example.com\n  \
              name: Jane\nname: demo\nversion: 1.0.0\n"
         );
     }
