@@ -13,7 +13,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use sha2::{Digest, Sha256};
 
 use crate::chartfile::Chartfile;
@@ -46,10 +46,8 @@ pub fn index(options: &Options) -> Result<PathBuf> {
     };
     let now = Timestamp::build_time()?.to_rfc3339_nano();
     let mut index = IndexFile::default();
-    for archive in archives(dir)? {
-        let rel = archive.strip_prefix(dir).unwrap_or(&archive);
-        let name = rel.to_string_lossy().replace('\\', "/");
-        let mut entry = read_archive(&archive).with_context(|| name.clone())?;
+    for (name, entry) in read_archives(dir)? {
+        let mut entry = entry.with_context(|| name.clone())?;
         let (subdir, file_name) = name.rsplit_once('/').unwrap_or(("", &name));
         let base = url::join(options.url.as_deref().unwrap_or(""), subdir);
         entry.urls = vec![if base.is_empty() {
@@ -91,6 +89,33 @@ pub fn index(options: &Options) -> Result<PathBuf> {
     };
     crate::package::write_atomically(&target, index.to_yaml().as_bytes())?;
     Ok(target)
+}
+
+/// Reads every archive of the folder, on all cores, in [`archives`] order:
+/// each archive's path relative to `dir` and its entry.
+fn read_archives(dir: &Path) -> Result<Vec<(String, Result<Entry>)>> {
+    let paths = archives(dir)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = paths.len().div_ceil(threads).max(1);
+    let read = |paths: &[PathBuf]| -> Vec<(String, Result<Entry>)> {
+        paths
+            .iter()
+            .map(|path| {
+                let rel = path.strip_prefix(dir).unwrap_or(path);
+                (rel.to_string_lossy().replace('\\', "/"), read_archive(path))
+            })
+            .collect()
+    };
+    Ok(std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || read(part)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("an archive reader panicked"))
+            .collect()
+    }))
 }
 
 /// The archives Helm indexes: `DIR/*.tgz`, then `DIR/*/*.tgz` (Go's
@@ -181,7 +206,7 @@ pub fn read_archive(path: &Path) -> Result<Entry> {
         inner: file,
         hasher: Sha256::new(),
     };
-    let mut gz = GzDecoder::new(BufReader::with_capacity(16 * 1024, hashing));
+    let mut gz = GzDecoder::new(BufReader::with_capacity(1024, hashing));
     let metadata = chart_yaml(&mut gz).map_err(|e| anyhow!("not a valid chart archive: {e:#}"))?;
     let mut hashing = gz.into_inner().into_inner();
     std::io::copy(&mut hashing, &mut std::io::sink()).context("reading the archive")?;
