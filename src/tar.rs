@@ -195,10 +195,8 @@ impl<R: Read> Reader<R> {
             };
             self.remaining = size;
             self.padding = (BLOCK as u64 - size % BLOCK as u64) % BLOCK as u64;
-            if kind == b'0' || kind == 0 || kind == b'7' {
-                if kind == 0 && path.ends_with('/') {
-                    continue;
-                }
+            let regular = kind == b'0' || kind == b'7' || (kind == 0 && !path.ends_with('/'));
+            if regular {
                 return Ok(Some(Entry { path, size }));
             }
             // Directories, links and devices carry no file data for a chart.
@@ -401,6 +399,20 @@ mod tests {
             assert_eq!(entry.path, *name);
             assert_eq!(r.read_to_vec().unwrap(), format!("data {i}").as_bytes());
         }
+        assert!(r.next_file().unwrap().is_none());
+    }
+
+    #[test]
+    fn directories_and_links_are_skipped() {
+        let mut archive = Vec::new();
+        archive.extend_from_slice(&header("demo/", "", 0o755, 0, 0, b'5'));
+        archive.extend_from_slice(&header("demo/link", "", 0o777, 0, 0, b'2'));
+        let mut w = Writer::default();
+        w.file("demo/Chart.yaml", b"name: demo\n", 0);
+        archive.extend(w.finish());
+        let mut r = Reader::new(archive.as_slice());
+        assert_eq!(r.next_file().unwrap().unwrap().path, "demo/Chart.yaml");
+        assert_eq!(r.read_to_vec().unwrap(), b"name: demo\n");
         assert!(r.next_file().unwrap().is_none());
     }
 

@@ -76,6 +76,27 @@ fn entries(archive: &Path) -> Vec<(String, Vec<u8>, Vec<u8>)> {
     out
 }
 
+/// Every raw header block of the archive (extended headers included), with
+/// the mtime and checksum fields blanked.
+fn headers(archive: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(archive).unwrap();
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .read_to_end(&mut tar)
+        .unwrap();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    while tar[offset..offset + 512].iter().any(|b| *b != 0) {
+        let mut header = tar[offset..offset + 512].to_vec();
+        let size = std::str::from_utf8(&header[124..135]).unwrap();
+        let size = usize::from_str_radix(size, 8).unwrap();
+        header[136..156].fill(b'-');
+        out.push(header);
+        offset += 512 + size.div_ceil(512) * 512;
+    }
+    out
+}
+
 fn contents(archive: &Path) -> Vec<(String, Vec<u8>)> {
     entries(archive)
         .into_iter()
@@ -184,6 +205,12 @@ fn odd_chart(dir: &Path) {
         ("a-b.txt", "sorts after a/\n"),
         ("a/c.txt", "sorts before a-b.txt\n"),
         ("README.md", "readme\n"),
+        // Over 100 bytes: a USTAR prefix; non-ASCII: a PAX record.
+        (
+            "files/a-directory-name-that-is-quite-long-indeed/and-a-file-name-that-is-long-as-well-to-pass-100.txt",
+            "long\n",
+        ),
+        ("files/\u{e9}t\u{e9}.txt", "accents\n"),
     ];
     for (path, text) in files {
         let path = dir.join(path);
@@ -212,8 +239,10 @@ fn an_odd_chart_packages_as_helm_packages_it() {
             "odd/README.md",
             "odd/a/c.txt",
             "odd/a-b.txt",
+            "odd/files/a-directory-name-that-is-quite-long-indeed/and-a-file-name-that-is-long-as-well-to-pass-100.txt",
             "odd/files/deep/x.tmp",
             "odd/files/top-only.txt",
+            "odd/files/\u{e9}t\u{e9}.txt",
         ]
     );
     for (name, path) in helms() {
@@ -225,10 +254,12 @@ fn an_odd_chart_packages_as_helm_packages_it() {
                 .arg("-d")
                 .arg(&dest),
         );
+        let theirs = dest.join("odd-1.2.3.tgz");
+        assert_eq!(contents(&ours), contents(&theirs), "{name}: entries differ");
         assert_eq!(
-            contents(&ours),
-            contents(&dest.join("odd-1.2.3.tgz")),
-            "{name}: entries differ"
+            headers(&ours),
+            headers(&theirs),
+            "{name}: tar headers differ"
         );
     }
 }
