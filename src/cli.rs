@@ -1,5 +1,5 @@
-//! The command line: `onechart render` with helm template's flags, `schema`,
-//! `show values` and `lint`.
+//! The command line: `onechart render` with helm template's flags, `lint`,
+//! `schema`, `show values`, `package` and `index`.
 
 use std::path::PathBuf;
 
@@ -31,6 +31,10 @@ pub enum Command {
     },
     /// Render with these values and check the manifests; exit 1 with the findings, one per line.
     Lint(LintArgs),
+    /// Write the chart archive `helm package` writes, byte-reproducible.
+    Package(PackageArgs),
+    /// Write a chart repository's index.yaml, as `helm repo index` does.
+    Index(IndexArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,5 +163,67 @@ impl RenderArgs {
             return Ok(Options { objects, ..options });
         }
         Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// The chart directory (default: the chart compiled into onechart).
+    #[arg(value_name = "CHART_DIR")]
+    pub chart_dir: Option<PathBuf>,
+
+    /// Where to write `<name>-<version>.tgz` (created if missing).
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+
+    /// Set the chart's version (as `helm package --version`).
+    #[arg(long = "version", value_name = "VERSION")]
+    pub version: Option<String>,
+
+    /// Set the chart's appVersion (as `helm package --app-version`).
+    #[arg(long = "app-version", value_name = "VERSION")]
+    pub app_version: Option<String>,
+}
+
+impl PackageArgs {
+    /// The package options these arguments describe.
+    pub fn options(&self) -> crate::package::Options {
+        crate::package::Options {
+            chart_dir: self.chart_dir.clone(),
+            destination: self.destination.clone(),
+            version: self.version.clone(),
+            app_version: self.app_version.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The repository directory: its `*.tgz` and `*/*.tgz` are indexed into `DIR/index.yaml`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The repository's URL (the charts' `urls` are relative without it).
+    #[arg(long = "url", value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Keep every entry of this index (and the `created` date of unchanged charts).
+    #[arg(long = "merge", value_name = "FILE")]
+    pub merge: Option<PathBuf>,
+}
+
+impl IndexArgs {
+    /// The index options these arguments describe.
+    pub fn options(&self) -> crate::index::Options {
+        crate::index::Options {
+            dir: self.dir.clone(),
+            url: self.url.clone(),
+            merge: self.merge.clone(),
+        }
     }
 }

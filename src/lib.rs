@@ -2,14 +2,20 @@
 //! and indexed by one binary that needs neither helm nor the chart's files.
 
 pub mod chart;
+pub mod chartfile;
 pub mod cli;
+pub mod index;
 pub mod kube_version;
 pub mod lint;
 pub mod lookup;
+pub mod package;
 pub mod release;
 pub mod render;
 pub mod schema;
+pub mod tar;
+pub mod timestamp;
 pub mod values;
+pub mod version;
 pub mod yaml;
 
 use std::io::Write;
@@ -36,6 +42,15 @@ pub fn run(cli: cli::Cli) -> Result<()> {
                 n => anyhow::bail!("lint: {n} findings"),
             }
         }
+        cli::Command::Package(args) => {
+            let path = package::package(&args.options())?;
+            println!(
+                "Successfully packaged chart and saved it to: {}",
+                path.display()
+            );
+            Ok(())
+        }
+        cli::Command::Index(args) => index::index(&args.options()).map(drop),
     }
 }
 
