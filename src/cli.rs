@@ -43,8 +43,10 @@ pub enum Show {
     Values,
 }
 
+/// What a render starts from: the release, its values and the cluster objects
+/// the chart's `lookup` calls see (shared by `render` and `lint`).
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub struct ReleaseArgs {
     /// The release name (as `helm template RELEASE`).
     #[arg(default_value = "release-name")]
     pub release: String,
@@ -68,65 +70,44 @@ pub struct LintArgs {
     /// The Kubernetes version checked against the chart's kubeVersion.
     #[arg(long = "kube-version", value_name = "VERSION")]
     pub kube_version: Option<String>,
-
-    /// Answer the chart's `lookup` calls from what `kubectl get ... -o json` printed.
-    #[arg(long = "lookup-file", value_name = "FILE")]
-    pub lookup_files: Vec<PathBuf>,
-}
-
-impl LintArgs {
-    /// The render options these arguments describe.
-    pub fn options(&self) -> Result<Options> {
-        RenderArgs {
-            release: self.release.clone(),
-            values: self.values.clone(),
-            set: self.set.clone(),
-            set_string: self.set_string.clone(),
-            namespace: self.namespace.clone(),
-            kube_version: self.kube_version.clone(),
-            show_only: Vec::new(),
-            lookup_files: self.lookup_files.clone(),
-            kubectl: false,
-            kube_context: None,
-        }
-        .options()
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct RenderArgs {
-    /// The release name (as `helm template RELEASE`).
-    #[arg(default_value = "release-name")]
-    pub release: String,
-
-    /// A values file (`-` for standard input); repeat to merge several, later ones win.
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<PathBuf>,
-
-    /// Set a value: `key=value`, `a.b=c`, `list[0]=x`, `list={x,y}` (Helm's grammar).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-
-    /// Set a value that stays a string (`--set-string tag=7.2`).
-    #[arg(long = "set-string", value_name = "KEY=VALUE")]
-    pub set_string: Vec<String>,
-
-    /// The release namespace.
-    #[arg(short = 'n', long = "namespace", default_value = "default")]
-    pub namespace: String,
-
-    /// The Kubernetes version checked against the chart's kubeVersion.
-    #[arg(long = "kube-version", value_name = "VERSION")]
-    pub kube_version: Option<String>,
-
-    /// Only print the manifests of these templates (`templates/service.yaml`, globs allowed).
-    #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
-    pub show_only: Vec<String>,
 
     /// Answer the chart's `lookup` calls from what `kubectl get ... -o json` printed (`-` for
     /// standard input); repeat to give several.
     #[arg(long = "lookup-file", value_name = "FILE")]
     pub lookup_files: Vec<PathBuf>,
+}
+
+impl ReleaseArgs {
+    /// The render options these arguments describe, printing every template.
+    pub fn options(&self) -> Result<Options> {
+        let stdin = |paths: &[PathBuf]| paths.iter().filter(|p| p.as_os_str() == "-").count();
+        let lookup_stdin = stdin(&self.lookup_files);
+        if lookup_stdin > 0 && lookup_stdin + stdin(&self.values) > 1 {
+            anyhow::bail!("standard input (`-`) can be read only once");
+        }
+        Ok(Options {
+            release_name: self.release.clone(),
+            namespace: self.namespace.clone(),
+            kube_version: self.kube_version.clone(),
+            sources: Sources {
+                files: self.values.clone(),
+                set: self.set.clone(),
+                set_string: self.set_string.clone(),
+            },
+            show_only: Vec::new(),
+            objects: Objects::read_files(&self.lookup_files)?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+
+    /// Only print the manifests of these templates (`templates/service.yaml`, globs allowed).
+    #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
+    pub show_only: Vec<String>,
 
     /// Answer the chart's `lookup` calls by running `kubectl get` for the objects it looks up,
     /// in the release namespace.
@@ -141,28 +122,28 @@ pub struct RenderArgs {
 impl RenderArgs {
     /// The render options these arguments describe.
     pub fn options(&self) -> Result<Options> {
-        let stdin = |paths: &[PathBuf]| paths.iter().filter(|p| p.as_os_str() == "-").count();
-        let lookup_stdin = stdin(&self.lookup_files);
-        if lookup_stdin > 0 && lookup_stdin + stdin(&self.values) > 1 {
-            anyhow::bail!("standard input (`-`) can be read only once");
-        }
         let options = Options {
-            release_name: self.release.clone(),
-            namespace: self.namespace.clone(),
-            kube_version: self.kube_version.clone(),
-            sources: Sources {
-                files: self.values.clone(),
-                set: self.set.clone(),
-                set_string: self.set_string.clone(),
-            },
             show_only: self.show_only.clone(),
-            objects: Objects::read_files(&self.lookup_files)?,
+            ..self.release.options()?
         };
         if self.kubectl {
             let objects = crate::lookup::kubectl::fetch(&options, self.kube_context.as_deref())?;
             return Ok(Options { objects, ..options });
         }
         Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+}
+
+impl LintArgs {
+    /// The render options these arguments describe.
+    pub fn options(&self) -> Result<Options> {
+        self.release.options()
     }
 }
 

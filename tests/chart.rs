@@ -3,27 +3,9 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 
-use support::{root, run, stdout_of, tool};
-
-fn helm(path: &Path, home: &Path) -> Command {
-    let mut cmd = Command::new(path);
-    cmd.current_dir(root())
-        .env("HELM_CACHE_HOME", home.join("cache"))
-        .env("HELM_CONFIG_HOME", home.join("config"))
-        .env("HELM_DATA_HOME", home.join("data"))
-        .env("KUBECONFIG", home.join("no-kubeconfig"));
-    cmd
-}
-
-fn helms() -> Vec<(&'static str, std::path::PathBuf)> {
-    ["helm3", "helm4"]
-        .into_iter()
-        .filter_map(|n| tool(n).map(|p| (n, p)))
-        .collect()
-}
+use support::{helm, helms, root, run, stdout_of};
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("onechart-chart-{name}-{}", std::process::id()));

@@ -8,27 +8,17 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use support::{onechart, root, run, stdout_of, tool};
+use support::{helms, onechart, root, run, stdout_of, tool};
 
-fn helms() -> Vec<(&'static str, PathBuf)> {
-    ["helm3", "helm4"]
-        .into_iter()
-        .filter_map(|n| tool(n).map(|p| (n, p)))
-        .collect()
-}
-
+/// helm with `home` as its working directory too (`helm pull` writes there).
 fn helm(path: &Path, home: &Path) -> Command {
-    let mut cmd = Command::new(path);
-    cmd.current_dir(home)
-        .env("HELM_CACHE_HOME", home.join("cache"))
-        .env("HELM_CONFIG_HOME", home.join("config"))
-        .env("HELM_DATA_HOME", home.join("data"))
-        .env("KUBECONFIG", home.join("no-kubeconfig"));
+    let mut cmd = support::helm(path, home);
+    cmd.current_dir(home);
     cmd
 }
 

@@ -6,27 +6,10 @@ mod support;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use support::{onechart, root, run, stdout_of, tool};
-
-fn helms() -> Vec<(&'static str, PathBuf)> {
-    ["helm3", "helm4"]
-        .into_iter()
-        .filter_map(|n| tool(n).map(|p| (n, p)))
-        .collect()
-}
-
-fn helm(path: &Path, home: &Path) -> Command {
-    let mut cmd = Command::new(path);
-    cmd.current_dir(root())
-        .env("HELM_CACHE_HOME", home.join("cache"))
-        .env("HELM_CONFIG_HOME", home.join("config"))
-        .env("HELM_DATA_HOME", home.join("data"))
-        .env("KUBECONFIG", home.join("no-kubeconfig"));
-    cmd
-}
+use support::{helm, helms, onechart, root, run, stdout_of};
 
 /// Copies a directory tree, giving every file the mtime `mtime`.
 fn copy_tree(from: &Path, to: &Path, mtime: SystemTime) {

@@ -5,10 +5,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use support::{onechart, root, run, stdout_of, tool};
+use support::{helm, helms, onechart, root, run, stdout_of, tool};
 
 #[test]
 fn schema_file_is_what_onechart_schema_prints() {
@@ -224,23 +224,6 @@ const ACCEPTED: &[Input] = &[
     Input::File("externalDatabase:\n  port: 3307.0\npersistence:\n  enabled: no\ningress:\n  enabled: yes\n"),
     Input::File("resources:\n  limits: {cpu: 2}\naffinity: null\nextraEnv:\n  - {name: A, value: '1'}\n"),
 ];
-
-fn helm(path: &Path, home: &Path) -> Command {
-    let mut cmd = Command::new(path);
-    cmd.current_dir(root())
-        .env("HELM_CACHE_HOME", home.join("cache"))
-        .env("HELM_CONFIG_HOME", home.join("config"))
-        .env("HELM_DATA_HOME", home.join("data"))
-        .env("KUBECONFIG", home.join("no-kubeconfig"));
-    cmd
-}
-
-fn helms() -> Vec<(&'static str, PathBuf)> {
-    ["helm3", "helm4"]
-        .into_iter()
-        .filter_map(|n| tool(n).map(|p| (n, p)))
-        .collect()
-}
 
 #[test]
 fn helm_rejects_what_onechart_rejects() {

@@ -62,3 +62,24 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
+
+/// The helm binaries on PATH (`helm3`, `helm4`) with their names; a missing
+/// one is skipped as [`tool`] says.
+pub fn helms() -> Vec<(&'static str, PathBuf)> {
+    ["helm3", "helm4"]
+        .into_iter()
+        .filter_map(|n| tool(n).map(|p| (n, p)))
+        .collect()
+}
+
+/// A helm command run from the repository root, with its cache, config and
+/// data under `home` and no cluster to talk to.
+pub fn helm(path: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(path);
+    cmd.current_dir(root())
+        .env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env("KUBECONFIG", home.join("no-kubeconfig"));
+    cmd
+}
