@@ -339,11 +339,17 @@ fn secret_requests(server: &KubeApi) -> Vec<String> {
 }
 
 /// A `127.0.0.1` URL nothing listens on.
+/// A server address where every connection is refused. Port 1 (tcpmux) is
+/// privileged and never handed out as an ephemeral port, so unlike a port
+/// freed after `bind(":0")` it cannot be taken over by a fake API server that
+/// another test starts in parallel.
 fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    url
+    let addr = "127.0.0.1:1";
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "something listens on {addr}"
+    );
+    format!("http://{addr}")
 }
 
 /// `onechart render --kubectl` with kubectl's configuration isolated.
