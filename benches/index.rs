@@ -6,45 +6,11 @@
 //!
 //! Run with `cargo bench --bench index` (optionally `RUNS=11 ARCHIVES=1000`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
+use std::process::Command;
 
-fn time_runs(runs: usize, dir: &Path, mut make: impl FnMut() -> Command) -> Duration {
-    let index = dir.join("index.yaml");
-    let mut once = || {
-        let _ = std::fs::remove_file(&index);
-        let mut cmd = make();
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
-        let start = Instant::now();
-        let status = cmd.status().expect("run");
-        let elapsed = start.elapsed();
-        assert!(status.success(), "{:?} failed", make());
-        assert!(index.is_file(), "{:?} wrote no index.yaml", make());
-        elapsed
-    };
-    // One warm-up run fills the page cache.
-    once();
-    median((0..runs).map(|_| once()).collect())
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(default)
-}
+use support::{compare_with_helm, env_number, helm, time_runs};
 
 fn main() {
     let runs = env_number("RUNS", 5);
@@ -64,41 +30,28 @@ fn main() {
         std::fs::write(repo.join(format!("opennebula-0.1.{n}.tgz")), archive).unwrap();
     }
     let url = "https://example.com/charts";
-    let ours = time_runs(runs, &repo, || {
+    let index = repo.join("index.yaml");
+    // index.yaml is removed before every run, so each run reads every archive.
+    let fresh = || {
+        let _ = std::fs::remove_file(&index);
+    };
+    let ours = time_runs(runs, fresh, || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_onechart"));
         cmd.arg("index").arg(&repo).args(["--url", url]);
         cmd
     });
+    assert!(index.is_file(), "onechart index wrote no index.yaml");
     println!(
         "index benchmark: {archives} archives ({:.1} MB), {runs} runs each, median wall time",
         bytes as f64 / 1e6
     );
-    println!("  onechart index     {:>9.2} ms", ours.as_secs_f64() * 1e3);
-    let mut found = false;
-    for helm in ["helm3", "helm4"] {
-        let Some(path) = on_path(helm) else {
-            println!("  {helm}: skipped: {helm} not found");
-            continue;
-        };
-        found = true;
-        let home = tmp.path().join(helm);
-        let theirs = time_runs(runs, &repo, || {
-            let mut cmd = Command::new(&path);
-            cmd.args(["repo", "index"])
-                .arg(&repo)
-                .args(["--url", url])
-                .env("HELM_CACHE_HOME", home.join("cache"))
-                .env("HELM_CONFIG_HOME", home.join("config"))
-                .env("HELM_DATA_HOME", home.join("data"));
+    compare_with_helm("index", "repo index", ours, |path, home| {
+        let time = time_runs(runs, fresh, || {
+            let mut cmd = helm(path, home);
+            cmd.args(["repo", "index"]).arg(&repo).args(["--url", url]);
             cmd
         });
-        println!(
-            "  {helm} repo index  {:>9.2} ms   onechart is {:.1}x faster",
-            theirs.as_secs_f64() * 1e3,
-            theirs.as_secs_f64() / ours.as_secs_f64()
-        );
-    }
-    if !found {
-        println!("  no helm on PATH: nothing to compare with");
-    }
+        assert!(index.is_file(), "{} wrote no index.yaml", path.display());
+        time
+    });
 }
