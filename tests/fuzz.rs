@@ -108,6 +108,20 @@ fn defaults() -> Map {
     load::load_values(onechart::chart::VALUES_YAML).unwrap()
 }
 
+/// What `helm template` reads of a manifest: its kind and hook annotation.
+fn doc_head(doc: &Value) -> (Option<&Value>, Option<&Value>) {
+    let at = |path: &[&str]| {
+        path.iter().try_fold(doc, |value, key| match value {
+            Value::Map(map) => map.get(*key),
+            _ => None,
+        })
+    };
+    (
+        at(&["kind"]),
+        at(&["metadata", "annotations", "helm.sh/hook"]),
+    )
+}
+
 proptest! {
     #[test]
     fn set_parser_never_panics(
@@ -197,6 +211,35 @@ proptest! {
     fn yaml_loader_never_panics(text in grammar_text(":-[]{},#&*!|>'\"\n ?%@`", 60)) {
         bounded(move || {
             let _ = load::load_values(&text);
+        });
+    }
+
+    /// Rendered manifests are read for their heads only: the same errors as
+    /// a full read, and the same kind and hook.
+    #[test]
+    fn yaml_heads_agree_with_full_loads(
+        text in grammar_text(":-[]{},#&*!|>'\"\n ?%@`", 60),
+        head in prop::sample::select(vec![
+            "kind: Pod\n",
+            "kind: &k Pod\nmetadata: {annotations: {helm.sh/hook: test}}\n",
+            "metadata:\n  annotations:\n    helm.sh/hook: &h pre-install\n",
+            "<<: {kind: Pod}\n",
+        ]),
+    ) {
+        bounded(move || {
+            for text in [text.clone(), format!("{head}{text}"), format!("{head}spec:\n  {text}")] {
+                let (all, heads) = (load::load_all(&text), load::load_heads(&text));
+                match (all, heads) {
+                    (Ok(all), Ok(heads)) => {
+                        assert_eq!(all.len(), heads.len(), "{text:?}");
+                        for (a, h) in all.iter().zip(&heads) {
+                            assert_eq!(doc_head(a), doc_head(h), "{text:?}");
+                        }
+                    }
+                    (Err(a), Err(h)) => assert_eq!(a.to_string(), h.to_string(), "{text:?}"),
+                    (a, h) => panic!("{text:?}: {a:?} but {h:?}"),
+                }
+            }
         });
     }
 

@@ -90,15 +90,10 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
             docs.push((file.path.as_str(), doc));
         }
     }
-    // Parsing is most of the work here; the two halves parse in parallel.
-    let (first, second) = docs.split_at(docs.len() / 2);
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| parse_heads(second));
-        (parse_heads(first), second.join().expect("parser thread"))
-    });
+    let heads = parse_heads(&docs)?;
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
-    for ((path, doc), head) in docs.iter().zip(first?.into_iter().chain(second?)) {
+    for ((path, doc), head) in docs.iter().zip(heads) {
         let kind = match field(&head, &["kind"]) {
             Some(Value::String(s)) => s.clone(),
             _ => String::new(),
@@ -140,7 +135,7 @@ fn parse_heads(docs: &[(&str, String)]) -> Result<Vec<Value>> {
     docs.iter()
         .map(|(path, doc)| {
             let parsed =
-                load::load_all(doc).with_context(|| format!("YAML parse error on {path}"))?;
+                load::load_heads(doc).with_context(|| format!("YAML parse error on {path}"))?;
             Ok(parsed.into_iter().next().unwrap_or(Value::Null))
         })
         .collect()

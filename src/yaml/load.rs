@@ -34,14 +34,24 @@ impl std::error::Error for LoadError {}
 /// manifests nest values a few levels below their own, so they may nest
 /// twice as deep as values files.
 pub fn load_all(text: &str) -> Result<Vec<Value>, LoadError> {
-    load_with_limit(text, 2 * MAX_DEPTH)
+    load_with_limit(text, 2 * MAX_DEPTH, false)
 }
 
-fn load_with_limit(text: &str, max_depth: usize) -> Result<Vec<Value>, LoadError> {
+/// [`load_all`] for Helm's `SimpleHead` of rendered manifests: the same
+/// errors for the same input, but each document keeps only its `kind` and
+/// `metadata.annotations."helm.sh/hook"` (with anything merged or aliased
+/// into them); other entries hold placeholders of the same type. Most of a
+/// manifest is never built, which makes this several times cheaper.
+pub fn load_heads(text: &str) -> Result<Vec<Value>, LoadError> {
+    load_with_limit(text, 2 * MAX_DEPTH, true)
+}
+
+fn load_with_limit(text: &str, max_depth: usize, heads: bool) -> Result<Vec<Value>, LoadError> {
     // sigs.k8s.io/yaml strips a UTF-8 byte order mark like Helm's loader does.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder {
         max_depth,
+        heads,
         ..Builder::default()
     };
     let mut parser = Parser::new_from_str(text);
@@ -78,7 +88,7 @@ fn load_with_limit(text: &str, max_depth: usize) -> Result<Vec<Value>, LoadError
 /// documents are merged over earlier ones, as Helm 4 does.
 pub fn load_values(text: &str) -> Result<Map, LoadError> {
     let mut out = Map::new();
-    for doc in load_with_limit(text, MAX_DEPTH)? {
+    for doc in load_with_limit(text, MAX_DEPTH, false)? {
         match doc {
             Value::Null => {}
             Value::Map(map) => super::super::values::merge::merge_maps(&mut out, map),
@@ -97,16 +107,36 @@ pub fn load_values(text: &str) -> Result<Map, LoadError> {
     Ok(out)
 }
 
+/// How much of a node is built.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// All of it.
+    All,
+    /// A map on the path to the head's fields, at this depth of [`HEAD`].
+    Head(usize),
+    /// Only its type, with the checks its content needs.
+    Shape,
+}
+
+/// The entries kept of each map on the path to the head's fields.
+const HEAD: &[&[(&str, Keep)]] = &[
+    &[("kind", Keep::All), ("metadata", Keep::Head(1))],
+    &[("annotations", Keep::Head(2))],
+    &[("helm.sh/hook", Keep::All)],
+];
+
 enum Frame {
     Seq {
         items: Vec<Value>,
         anchor: usize,
+        keep: Keep,
     },
     Map {
         map: Map,
         anchor: usize,
         /// The key waiting for its value; `None` for a merge key (`<<`).
         key: Option<Option<String>>,
+        keep: Keep,
     },
 }
 
@@ -116,6 +146,8 @@ struct Builder {
     docs: Vec<Value>,
     /// The deepest nesting of lists and maps allowed.
     max_depth: usize,
+    /// Build only the heads of documents ([`load_heads`]).
+    heads: bool,
     /// Each anchor's value, with its depth and size.
     anchors: HashMap<usize, (Value, usize, usize)>,
     /// Values decoded, those from aliases included, and those from aliases
@@ -136,6 +168,28 @@ impl Builder {
         }
     }
 
+    /// How much of the next node to build. Keys, merged values and anchored
+    /// nodes are always built whole: they may end up in a head.
+    fn keep_next(&self, anchor: usize) -> Keep {
+        if anchor > 0 {
+            return Keep::All;
+        }
+        match self.stack.last() {
+            None if self.heads => Keep::Head(0),
+            None => Keep::All,
+            Some(Frame::Seq { keep, .. }) if *keep == Keep::All => Keep::All,
+            Some(Frame::Seq { .. }) => Keep::Shape,
+            Some(Frame::Map { keep, key, .. }) => match (keep, key) {
+                (Keep::All, _) | (_, None | Some(None)) => Keep::All,
+                (Keep::Shape, _) => Keep::Shape,
+                (Keep::Head(depth), Some(Some(key))) => HEAD[*depth]
+                    .iter()
+                    .find(|(wanted, _)| wanted == key)
+                    .map_or(Keep::Shape, |(_, keep)| *keep),
+            },
+        }
+    }
+
     /// Adds a finished node to its parent (or as a document).
     fn push_value(&mut self, value: Value, anchor: usize, mark: Marker) {
         if anchor > 0 {
@@ -144,14 +198,21 @@ impl Builder {
         }
         match self.stack.last_mut() {
             None => self.docs.push(value),
-            Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map { map, key, .. }) => match key.take() {
+            Some(Frame::Seq {
+                keep: Keep::All,
+                items,
+                ..
+            }) => items.push(value),
+            Some(Frame::Seq { .. }) => {}
+            Some(Frame::Map { map, key, keep, .. }) => match key.take() {
                 None => match map_key(&value) {
                     Ok(k) => *key = Some(Some(k)),
                     Err(message) => self.fail(mark, message),
                 },
                 Some(Some(k)) => {
-                    map.insert(k, value);
+                    if *keep != Keep::Shape {
+                        map.insert(k, value);
+                    }
                 }
                 Some(None) => {
                     if let Err(message) = merge_into(map, value) {
@@ -184,6 +245,10 @@ impl MarkedEventReceiver for Builder {
                     }
                     return;
                 }
+                // Only tagged scalars can fail to resolve.
+                if self.keep_next(anchor) == Keep::Shape && tag.is_none() {
+                    return self.push_value(Value::Null, anchor, mark);
+                }
                 match resolve_scalar(&text, style, tag.as_ref()) {
                     Ok(value) => self.push_value(value, anchor, mark),
                     Err(message) => self.fail(mark, message),
@@ -211,17 +276,25 @@ impl MarkedEventReceiver for Builder {
             {
                 self.fail(mark, too_deep(self.max_depth));
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
-                items: Vec::new(),
-                anchor,
-            }),
-            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
-                map: Map::new(),
-                anchor,
-                key: None,
-            }),
+            Event::SequenceStart(anchor, _) => {
+                let keep = self.keep_next(anchor);
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    anchor,
+                    keep,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                let keep = self.keep_next(anchor);
+                self.stack.push(Frame::Map {
+                    map: Map::new(),
+                    anchor,
+                    key: None,
+                    keep,
+                });
+            }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, anchor }) = self.stack.pop() {
+                if let Some(Frame::Seq { items, anchor, .. }) = self.stack.pop() {
                     self.push_value(Value::Seq(items), anchor, mark);
                 }
             }
@@ -703,5 +776,63 @@ mod tests {
         assert_eq!(err.message, "document contains excessive aliasing");
         // Modest reuse is fine.
         assert!(load_values("a: &a {b: 1}\nc: *a\nd: *a\n").is_ok());
+    }
+
+    /// What Helm reads of a document: its kind and hook annotation.
+    fn head(doc: &Value) -> (Option<&Value>, Option<&Value>) {
+        let at = |path: &[&str]| {
+            path.iter().try_fold(doc, |value, key| match value {
+                Value::Map(map) => map.get(*key),
+                _ => None,
+            })
+        };
+        (
+            at(&["kind"]),
+            at(&["metadata", "annotations", "helm.sh/hook"]),
+        )
+    }
+
+    #[test]
+    fn heads_are_what_load_all_reads() {
+        let cases = [
+            "kind: Pod\nmetadata:\n  name: a\n  annotations:\n    helm.sh/hook: test\nspec: {a: [1, 2]}\n",
+            "apiVersion: v1\nkind: [Pod]\n",
+            // Merged and aliased into the head from elsewhere in the document.
+            "spec: &s {kind: Secret}\n<<: *s\n",
+            "x: &a {helm.sh/hook: test}\nmetadata: {annotations: *a}\n",
+            "x: &m\n  annotations: {helm.sh/hook: pre-install}\nmetadata:\n  <<: [*m, {y: 1}]\n",
+            "metadata: &m {annotations: {helm.sh/hook: [a]}}\nkind: !!str 1\n",
+            "kind: Pod\n---\nkind: Service\n",
+            "- kind: Pod\n",
+            "",
+            // Errors deep in the body are errors all the same.
+            "kind: Pod\nspec:\n  a: !!binary '%%%'\n",
+            "kind: Pod\nspec:\n  ~: 1\n",
+            "kind: Pod\nspec:\n  ? [a]\n  : 1\n",
+            "kind: Pod\nspec:\n  <<: 1\n",
+            "kind: Pod\nspec:\n  - *unknown\n",
+            "kind: Pod\nspec: [a\n",
+            "kind: Pod\n---\nspec: {<<: [1]}\n",
+        ];
+        for text in cases {
+            let (all, heads) = (load_all(text), load_heads(text));
+            match (&all, &heads) {
+                (Ok(all), Ok(heads)) => {
+                    assert_eq!(all.len(), heads.len(), "{text}");
+                    for (a, h) in all.iter().zip(heads) {
+                        assert_eq!(head(a), head(h), "{text}");
+                    }
+                }
+                (Err(a), Err(h)) => assert_eq!(a.to_string(), h.to_string(), "{text}"),
+                _ => panic!("{text}: {all:?} but {heads:?}"),
+            }
+        }
+        let head_of = |text| load_heads(text).unwrap().remove(0);
+        let doc = head_of("spec: &s {kind: Secret}\n<<: *s\n");
+        assert_eq!(head(&doc).0, Some(&Value::String("Secret".into())));
+        let doc = head_of(
+            "x: &m\n  annotations: {helm.sh/hook: pre-install}\nmetadata:\n  <<: [*m, {y: 1}]\n",
+        );
+        assert_eq!(head(&doc).1, Some(&Value::String("pre-install".into())));
     }
 }
