@@ -22,8 +22,18 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("chart_files.rs");
-    fs::write(dest, out).unwrap();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    fs::write(out_dir.join("chart_files.rs"), out).unwrap();
+    // What renders parse: values.yaml is four fifths comments, and the YAML
+    // scanner reads them character by character. A unit test in src/chart.rs
+    // checks that both files load to the same values.
+    let values = fs::read_to_string(chart.join("values.yaml")).unwrap();
+    let data: String = values
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    fs::write(out_dir.join("values_data.yaml"), data).unwrap();
     println!("cargo:rerun-if-changed=chart");
     for rel in &files {
         println!("cargo:rerun-if-changed=chart/{rel}");

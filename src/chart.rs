@@ -9,6 +9,10 @@ include!(concat!(env!("OUT_DIR"), "/chart_files.rs"));
 /// The chart's `values.yaml`: the defaults every render starts from.
 pub const VALUES_YAML: &str = include_str!("../chart/values.yaml");
 
+/// `values.yaml` without its comment lines (written by `build.rs`): the same
+/// values, several times faster to parse.
+pub const DEFAULTS_YAML: &str = include_str!(concat!(env!("OUT_DIR"), "/values_data.yaml"));
+
 /// The chart's `Chart.yaml`.
 pub const CHART_YAML: &str = include_str!("../chart/Chart.yaml");
 
@@ -46,5 +50,17 @@ impl Metadata {
     /// The metadata of the embedded chart.
     pub fn embedded() -> Metadata {
         Metadata::parse(CHART_YAML).expect("the embedded Chart.yaml is valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_values_yaml_without_comments() {
+        let documented = load::load_values(VALUES_YAML).unwrap();
+        assert_eq!(load::load_values(DEFAULTS_YAML).unwrap(), documented);
+        assert!(!DEFAULTS_YAML.contains("\n#") && DEFAULTS_YAML.len() < VALUES_YAML.len() / 2);
     }
 }

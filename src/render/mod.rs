@@ -139,14 +139,10 @@ pub fn render(options: &Options) -> Result<String> {
         );
     }
     let release = Release::new(&options.release_name, &options.namespace)?;
-    // Compiling the templates does not depend on the values: both run at once.
-    let (env, values) = std::thread::scope(|scope| {
-        let env = scope
-            .spawn(|| environment(Arc::new(options.objects.clone()), release.namespace.clone()));
-        let values = load_values(&options.sources);
-        (env.join().expect("template compiler thread"), values)
-    });
-    let (env, values) = (env?, values?);
+    // One thread: a second one costs more (its stack and malloc arena fault
+    // in page by page) than the template compilation it would overlap.
+    let values = load_values(&options.sources)?;
+    let env = environment(Arc::new(options.objects.clone()), release.namespace.clone())?;
 
     let mut context = Context::new(&release, &chart, values);
     // The StatefulSets carry checksums of the ConfigMaps and Secrets, so those
@@ -197,7 +193,7 @@ pub fn render(options: &Options) -> Result<String> {
 /// The chart's defaults combined with the user's values, typed and checked.
 fn load_values(sources: &values::Sources) -> Result<Values> {
     let defaults =
-        load::load_values(chart::VALUES_YAML).map_err(|e| anyhow!("chart values.yaml: {e}"))?;
+        load::load_values(chart::DEFAULTS_YAML).map_err(|e| anyhow!("chart values.yaml: {e}"))?;
     let combined = values::combine(&defaults, sources)?;
     let values = values::typed(&combined)?;
     validate(&values)?;
