@@ -70,9 +70,9 @@ const HOOKS: &[&str] = &[
     "test-success",
 ];
 
-struct Manifest {
-    path: String,
-    content: String,
+struct Manifest<'a> {
+    path: &'a str,
+    content: &'a str,
     kind: String,
 }
 
@@ -99,8 +99,8 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
             _ => String::new(),
         };
         let manifest = Manifest {
-            path: path.to_string(),
-            content: doc.clone(),
+            path,
+            content: doc,
             kind,
         };
         match field(&head, &["metadata", "annotations", "helm.sh/hook"]) {
@@ -115,13 +115,20 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
     sort_by_kind(&mut manifests);
     sort_by_kind(&mut hooks);
 
-    let mut body = String::new();
+    let print = |out: &mut String, m: &Manifest| {
+        for part in ["---\n# Source: ", m.path, "\n", m.content, "\n"] {
+            out.push_str(part);
+        }
+    };
+    let mut out = String::with_capacity(files.iter().map(|f| f.content.len() + 64).sum());
     for m in &manifests {
-        body.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+        print(&mut out, m);
     }
-    let mut out = format!("{}\n", body.trim());
+    // Helm trims the manifests' text (it starts with `---`: only its end).
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     for m in &hooks {
-        out.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+        print(&mut out, m);
     }
     if show_only.is_empty() {
         return Ok(out);
@@ -131,7 +138,7 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
 
 /// Helm parses every document whole (its `SimpleHead`), so invalid YAML
 /// anywhere in it (a bad merge key included) fails the render, as here.
-fn parse_heads(docs: &[(&str, String)]) -> Result<Vec<Value>> {
+fn parse_heads(docs: &[(&str, &str)]) -> Result<Vec<Value>> {
     docs.iter()
         .map(|(path, doc)| {
             let parsed =
@@ -188,7 +195,7 @@ fn source_path(doc: &str) -> Option<&str> {
     (!path.is_empty()).then_some(path)
 }
 
-fn sort_by_kind(manifests: &mut [Manifest]) {
+fn sort_by_kind(manifests: &mut [Manifest<'_>]) {
     let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
     manifests.sort_by(|a, b| match (rank(&a.kind), rank(&b.kind)) {
         (Some(x), Some(y)) => x.cmp(&y),
@@ -200,7 +207,7 @@ fn sort_by_kind(manifests: &mut [Manifest]) {
 
 /// Helm's `SplitManifests`: split on `(?:^|\s*\n)---\s*`, trim each document,
 /// drop empty ones.
-pub fn split_manifests(text: &str) -> Vec<String> {
+pub fn split_manifests(text: &str) -> Vec<&str> {
     let text = text.trim();
     let bytes = text.as_bytes();
     let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
@@ -232,7 +239,7 @@ pub fn split_manifests(text: &str) -> Vec<String> {
     docs.push(&text[start..]);
     docs.into_iter()
         .filter(|d| !d.is_empty())
-        .map(|d| d.trim().to_string())
+        .map(str::trim)
         .collect()
 }
 

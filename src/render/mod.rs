@@ -219,7 +219,13 @@ fn render_one(
     name: &str,
     context: &minijinja::Value,
 ) -> Result<String> {
-    let template = env.get_template(name)?;
+    // Compiled when rendered and dropped after: each template's code
+    // reuses the memory of the one before (fewer fresh pages to fault in).
+    let source = TEMPLATES
+        .iter()
+        .find_map(|(n, source)| (*n == name).then_some(*source))
+        .ok_or_else(|| anyhow!("no template {name}"))?;
+    let template = env.template_from_named_str(name, source)?;
     template
         .render(context)
         .map_err(|err| anyhow!("rendering template {name}: {err:#}"))
@@ -255,9 +261,6 @@ fn environment(objects: Arc<Objects>, namespace: String) -> Result<Environment<'
             secret_value(&objects, &namespace, &secret, &key, &value)
         },
     );
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)?;
-    }
     Ok(env)
 }
 
