@@ -108,20 +108,6 @@ fn defaults() -> Map {
     load::load_values(onechart::chart::VALUES_YAML).unwrap()
 }
 
-/// What `helm template` reads of a manifest: its kind and hook annotation.
-fn doc_head(doc: &Value) -> (Option<&Value>, Option<&Value>) {
-    let at = |path: &[&str]| {
-        path.iter().try_fold(doc, |value, key| match value {
-            Value::Map(map) => map.get(*key),
-            _ => None,
-        })
-    };
-    (
-        at(&["kind"]),
-        at(&["metadata", "annotations", "helm.sh/hook"]),
-    )
-}
-
 proptest! {
     #[test]
     fn set_parser_never_panics(
@@ -233,7 +219,7 @@ proptest! {
                     (Ok(all), Ok(heads)) => {
                         assert_eq!(all.len(), heads.len(), "{text:?}");
                         for (a, h) in all.iter().zip(&heads) {
-                            assert_eq!(doc_head(a), doc_head(h), "{text:?}");
+                            assert_eq!(load::Head::of(a), load::Head::of(h), "{text:?}");
                         }
                     }
                     (Err(a), Err(h)) => assert_eq!(a.to_string(), h.to_string(), "{text:?}"),

@@ -4,7 +4,8 @@
 
 use anyhow::{bail, Context, Result};
 
-use crate::yaml::{load, Value};
+use crate::yaml::load::{self, Head};
+use crate::yaml::Value;
 
 /// The output of one template file.
 #[derive(Debug, Clone)]
@@ -93,8 +94,9 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
     let heads = parse_heads(&docs)?;
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
-    for ((path, doc), head) in docs.iter().zip(heads) {
-        let kind = match field(&head, &["kind"]) {
+    for ((path, doc), head) in docs.iter().zip(&heads) {
+        let head = Head::of(head);
+        let kind = match head.kind {
             Some(Value::String(s)) => s.clone(),
             _ => String::new(),
         };
@@ -103,7 +105,7 @@ pub fn assemble(mut files: Vec<Rendered>, show_only: &[String]) -> Result<String
             content: doc,
             kind,
         };
-        match field(&head, &["metadata", "annotations", "helm.sh/hook"]) {
+        match head.hook {
             Some(Value::String(hook)) => {
                 if hook.split(',').any(|h| HOOKS.contains(&h.trim())) {
                     hooks.push(manifest);
@@ -146,17 +148,6 @@ fn parse_heads(docs: &[(&str, &str)]) -> Result<Vec<Value>> {
             Ok(parsed.into_iter().next().unwrap_or(Value::Null))
         })
         .collect()
-}
-
-fn field<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    let mut cur = value;
-    for key in path {
-        match cur {
-            Value::Map(m) => cur = m.get(*key)?,
-            _ => return None,
-        }
-    }
-    Some(cur)
 }
 
 /// `helm template -s`: the documents whose path below the chart matches.

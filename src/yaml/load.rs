@@ -46,6 +46,29 @@ pub fn load_heads(text: &str) -> Result<Vec<Value>, LoadError> {
     load_with_limit(text, 2 * MAX_DEPTH, true)
 }
 
+/// What Helm reads of a rendered manifest (its `SimpleHead`): the kind and
+/// the hook annotation, whatever their types.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Head<'a> {
+    pub kind: Option<&'a Value>,
+    pub hook: Option<&'a Value>,
+}
+
+impl<'a> Head<'a> {
+    pub fn of(doc: &'a Value) -> Head<'a> {
+        let at = |path: &[&str]| {
+            path.iter().try_fold(doc, |value, key| match value {
+                Value::Map(map) => map.get(*key),
+                _ => None,
+            })
+        };
+        Head {
+            kind: at(&["kind"]),
+            hook: at(&["metadata", "annotations", "helm.sh/hook"]),
+        }
+    }
+}
+
 fn load_with_limit(text: &str, max_depth: usize, heads: bool) -> Result<Vec<Value>, LoadError> {
     // sigs.k8s.io/yaml strips a UTF-8 byte order mark like Helm's loader does.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -778,20 +801,6 @@ mod tests {
         assert!(load_values("a: &a {b: 1}\nc: *a\nd: *a\n").is_ok());
     }
 
-    /// What Helm reads of a document: its kind and hook annotation.
-    fn head(doc: &Value) -> (Option<&Value>, Option<&Value>) {
-        let at = |path: &[&str]| {
-            path.iter().try_fold(doc, |value, key| match value {
-                Value::Map(map) => map.get(*key),
-                _ => None,
-            })
-        };
-        (
-            at(&["kind"]),
-            at(&["metadata", "annotations", "helm.sh/hook"]),
-        )
-    }
-
     #[test]
     fn heads_are_what_load_all_reads() {
         let cases = [
@@ -820,7 +829,7 @@ mod tests {
                 (Ok(all), Ok(heads)) => {
                     assert_eq!(all.len(), heads.len(), "{text}");
                     for (a, h) in all.iter().zip(heads) {
-                        assert_eq!(head(a), head(h), "{text}");
+                        assert_eq!(Head::of(a), Head::of(h), "{text}");
                     }
                 }
                 (Err(a), Err(h)) => assert_eq!(a.to_string(), h.to_string(), "{text}"),
@@ -829,10 +838,13 @@ mod tests {
         }
         let head_of = |text| load_heads(text).unwrap().remove(0);
         let doc = head_of("spec: &s {kind: Secret}\n<<: *s\n");
-        assert_eq!(head(&doc).0, Some(&Value::String("Secret".into())));
+        assert_eq!(Head::of(&doc).kind, Some(&Value::String("Secret".into())));
         let doc = head_of(
             "x: &m\n  annotations: {helm.sh/hook: pre-install}\nmetadata:\n  <<: [*m, {y: 1}]\n",
         );
-        assert_eq!(head(&doc).1, Some(&Value::String("pre-install".into())));
+        assert_eq!(
+            Head::of(&doc).hook,
+            Some(&Value::String("pre-install".into()))
+        );
     }
 }
