@@ -10,7 +10,7 @@ mod support;
 
 use std::process::Command;
 
-use support::{compare_with_helm, env_number, helm, time_runs};
+use support::{compare_with_helm, env_number, helm};
 
 fn main() {
     let runs = env_number("RUNS", 5);
@@ -35,23 +35,25 @@ fn main() {
     let fresh = || {
         let _ = std::fs::remove_file(&index);
     };
-    let ours = time_runs(runs, fresh, || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_onechart"));
-        cmd.arg("index").arg(&repo).args(["--url", url]);
-        cmd
-    });
-    assert!(index.is_file(), "onechart index wrote no index.yaml");
     println!(
-        "index benchmark: {archives} archives ({:.1} MB), {runs} runs each, median wall time",
+        "index benchmark: {archives} archives ({:.1} MB), {runs} interleaved runs each, median wall time",
         bytes as f64 / 1e6
     );
-    compare_with_helm("index", "repo index", ours, |path, home| {
-        let time = time_runs(runs, fresh, || {
+    compare_with_helm(
+        runs,
+        "index",
+        "repo index",
+        || {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_onechart"));
+            cmd.arg("index").arg(&repo).args(["--url", url]);
+            cmd
+        },
+        |path, home| {
             let mut cmd = helm(path, home);
             cmd.args(["repo", "index"]).arg(&repo).args(["--url", url]);
             cmd
-        });
-        assert!(index.is_file(), "{} wrote no index.yaml", path.display());
-        time
-    });
+        },
+        fresh,
+        |label| assert!(index.is_file(), "{label} wrote no index.yaml"),
+    );
 }

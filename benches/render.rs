@@ -8,38 +8,35 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use support::{compare_with_helm, env_number, helm, time_runs};
+use support::{compare_with_helm, env_number, helm};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let runs = env_number("RUNS", 21);
     let args = ["onecloud", "-n", "cloud", "-f", "values/production.yaml"];
-    let ours = time_runs(
+    println!(
+        "render benchmark: {} {}, {runs} interleaved runs each, median wall time",
+        args[3], args[4]
+    );
+    compare_with_helm(
         runs,
-        || {},
+        "render",
+        "template",
         || {
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_onechart"));
             cmd.current_dir(root).arg("render").args(args);
             cmd
         },
+        |path, home| {
+            let mut cmd = helm(path, home);
+            cmd.current_dir(root)
+                .arg("template")
+                .arg(args[0])
+                .arg("chart")
+                .args(&args[1..]);
+            cmd
+        },
+        || {},
+        |_| {},
     );
-    println!(
-        "render benchmark: {} {}, {runs} runs each, median wall time",
-        args[3], args[4]
-    );
-    compare_with_helm("render", "template", ours, |path, home| {
-        time_runs(
-            runs,
-            || {},
-            || {
-                let mut cmd = helm(path, home);
-                cmd.current_dir(root)
-                    .arg("template")
-                    .arg(args[0])
-                    .arg("chart")
-                    .args(&args[1..]);
-                cmd
-            },
-        )
-    });
 }

@@ -13,62 +13,86 @@ pub fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The median wall time of `runs` runs of the command `make` builds, after
-/// one warm-up run (which fills the page cache); `before` runs ahead of
-/// every run, untimed. Every run must succeed.
-pub fn time_runs(
-    runs: usize,
-    mut before: impl FnMut(),
-    mut make: impl FnMut() -> Command,
-) -> Duration {
-    let mut once = || {
-        before();
-        let mut cmd = make();
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
-        let start = Instant::now();
-        let status = cmd.status().expect("run");
-        let elapsed = start.elapsed();
-        assert!(status.success(), "{:?} failed", make());
-        elapsed
-    };
-    once();
-    let mut samples: Vec<Duration> = (0..runs).map(|_| once()).collect();
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|d| d.join(name))
         .find(|p| p.is_file())
 }
 
-/// Prints onechart's median (`onechart <ours_what>`), then times helm3 and
-/// helm4 (those on PATH) with `time_helm(path, helm_home)` and prints each
-/// median (`helmN <helm_what>`) and the ratio.
+/// One command being timed.
+struct Contender<'a> {
+    label: String,
+    make: Box<dyn Fn() -> Command + 'a>,
+    samples: Vec<Duration>,
+}
+
+/// Times `onechart <ours_what>` (the command `ours` builds) against helm3 and
+/// helm4 (those on PATH; `theirs(path, helm_home)` builds their command) and
+/// prints each median and the ratios. After one warm-up run each (which
+/// fills the page cache), the commands run in `runs` interleaved rounds, so
+/// a slower or faster spell of the machine weighs on all of them alike.
+/// `before` runs ahead of every run and `after(label)` after it, untimed;
+/// every run must succeed.
 pub fn compare_with_helm(
+    runs: usize,
     ours_what: &str,
     helm_what: &str,
-    ours: Duration,
-    mut time_helm: impl FnMut(&Path, &Path) -> Duration,
+    ours: impl Fn() -> Command,
+    theirs: impl Fn(&Path, &Path) -> Command,
+    mut before: impl FnMut(),
+    mut after: impl FnMut(&str),
 ) {
-    println!("  onechart {ours_what:<11} {:>9.2} ms", ms(ours));
-    let mut found = false;
+    let theirs = &theirs;
+    let mut contenders = vec![Contender {
+        label: format!("onechart {ours_what}"),
+        make: Box::new(ours),
+        samples: Vec::new(),
+    }];
     for helm in ["helm3", "helm4"] {
         let Some(path) = on_path(helm) else {
             println!("  {helm}: skipped: {helm} not found");
             continue;
         };
-        found = true;
         let home = std::env::temp_dir().join(format!("onechart-bench-{helm}"));
-        let theirs = time_helm(&path, &home);
-        println!(
-            "  {helm} {helm_what:<14} {:>9.2} ms   onechart is {:.1}x faster",
-            ms(theirs),
-            theirs.as_secs_f64() / ours.as_secs_f64()
-        );
+        contenders.push(Contender {
+            label: format!("{helm} {helm_what}"),
+            make: Box::new(move || theirs(&path, &home)),
+            samples: Vec::new(),
+        });
     }
-    if !found {
+    for round in 0..=runs {
+        for contender in &mut contenders {
+            before();
+            let mut cmd = (contender.make)();
+            cmd.stdout(Stdio::null()).stderr(Stdio::null());
+            let start = Instant::now();
+            let status = cmd.status().expect("run");
+            let elapsed = start.elapsed();
+            assert!(status.success(), "{:?} failed", (contender.make)());
+            after(&contender.label);
+            if round > 0 {
+                contender.samples.push(elapsed);
+            }
+        }
+    }
+    let medians: Vec<Duration> = contenders
+        .iter_mut()
+        .map(|c| {
+            c.samples.sort();
+            c.samples[c.samples.len() / 2]
+        })
+        .collect();
+    for (contender, median) in contenders.iter().zip(&medians) {
+        print!("  {:<22} {:>9.2} ms", contender.label, ms(*median));
+        if contender.label.starts_with("helm") {
+            print!(
+                "   onechart is {:.1}x faster",
+                median.as_secs_f64() / medians[0].as_secs_f64()
+            );
+        }
+        println!();
+    }
+    if contenders.len() == 1 {
         println!("  no helm on PATH: nothing to compare with");
     }
 }
