@@ -213,7 +213,7 @@ mod tests {
         for s in set {
             crate::values::set::parse_into(s, &mut map, false).unwrap();
         }
-        let values = crate::values::typed(&map).unwrap();
+        let values = crate::values::typed(map).unwrap();
         Names::new(
             &Release::new(release, "default").unwrap(),
             &Metadata::embedded(),

@@ -141,7 +141,7 @@ proptest! {
             let mut user = Map::new();
             if set::parse_into(&text, &mut user, false).is_ok() {
                 let combined = merge::coalesce(user, &defaults());
-                if let Err(err) = onechart::values::typed(&combined) {
+                if let Err(err) = onechart::values::typed(combined) {
                     let message = err.to_string();
                     assert!(message.starts_with("invalid values"), "{message}");
                 }
@@ -186,7 +186,7 @@ proptest! {
     fn typed_values_fail_with_a_path(user in map()) {
         bounded(move || {
             let combined = merge::coalesce(user, &defaults());
-            if let Err(err) = onechart::values::typed(&combined) {
+            if let Err(err) = onechart::values::typed(combined) {
                 let message = err.to_string();
                 assert!(message.starts_with("invalid values"), "{message}");
             }

@@ -195,7 +195,7 @@ fn load_values(sources: &values::Sources) -> Result<Values> {
     let defaults =
         load::load_values(chart::DEFAULTS_YAML).map_err(|e| anyhow!("chart values.yaml: {e}"))?;
     let combined = values::combine(&defaults, sources)?;
-    let values = values::typed(&combined)?;
+    let values = values::typed(combined)?;
     validate(&values)?;
     Ok(values)
 }

@@ -9,8 +9,8 @@ use crate::yaml::de::{backticked, Error};
 use crate::yaml::{Map, Value};
 
 /// Turns combined values into [`Values`]; the error names the key path.
-pub fn typed(values: &Map) -> Result<Values> {
-    let root = Value::Map(values.clone());
+pub fn typed(values: Map) -> Result<Values> {
+    let root = Value::Map(values);
     serde_path_to_error::deserialize(crate::yaml::de::Deserializer(&root)).map_err(|err| {
         let path = err.path().to_string();
         anyhow!("{}", message(&path, err.into_inner()))

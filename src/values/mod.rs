@@ -528,7 +528,7 @@ mod tests {
 
     #[test]
     fn chart_defaults_are_valid() {
-        let v = typed(&defaults()).unwrap();
+        let v = typed(defaults()).unwrap();
         assert!(v.mariadb.enabled);
         assert_eq!(v.external_database.port, 3306);
         assert_eq!(v.startup_probe.failure_threshold, 120);
@@ -538,7 +538,7 @@ mod tests {
     fn unknown_keys_name_their_path() {
         let mut values = defaults();
         set::parse_into("mariadb.enabeld=true", &mut values, false).unwrap();
-        let err = typed(&values).unwrap_err().to_string();
+        let err = typed(values).unwrap_err().to_string();
         assert!(
             err == "invalid values at `mariadb.enabeld`: unknown key, did you mean `mariadb.enabled`?",
             "{err}"
@@ -549,7 +549,7 @@ mod tests {
     fn wrong_types_name_their_path() {
         let mut values = defaults();
         set::parse_into("externalDatabase.port=abc", &mut values, false).unwrap();
-        let err = typed(&values).unwrap_err().to_string();
+        let err = typed(values).unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid values at `externalDatabase.port`: expected an integer from 0 to 65535, found the string \"abc\""
@@ -560,14 +560,14 @@ mod tests {
     fn unknown_keys_far_from_any_list_the_valid_ones() {
         let mut values = defaults();
         set::parse_into("mariadb.primary.replicas=2", &mut values, false).unwrap();
-        let err = typed(&values).unwrap_err().to_string();
+        let err = typed(values).unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid values at `mariadb.primary.replicas`: unknown key; the keys of `mariadb.primary` are `persistence`, `resources`"
         );
         let mut values = defaults();
         set::parse_into("replicaCount=2", &mut values, false).unwrap();
-        let err = typed(&values).unwrap_err().to_string();
+        let err = typed(values).unwrap_err().to_string();
         assert!(err.starts_with("invalid values at `replicaCount`: unknown key; the keys at the top are `nameOverride`, "), "{err}");
     }
 
@@ -575,7 +575,7 @@ mod tests {
     fn passwords_never_show_in_messages() {
         let mut values = defaults();
         set::parse_into("mariadb.auth.rootPassword=123456", &mut values, false).unwrap();
-        let err = typed(&values).unwrap_err().to_string();
+        let err = typed(values).unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid values at `mariadb.auth.rootPassword`: expected a string, found a number"
@@ -587,7 +587,7 @@ mod tests {
         let mut values = Map::new();
         set::parse_into("ingress=null", &mut values, false).unwrap();
         let values = merge::coalesce(values, &defaults());
-        let err = typed(&values).unwrap_err().to_string();
+        let err = typed(values).unwrap_err().to_string();
         assert!(
             err.starts_with("invalid values at `ingress`: the chart needs this key"),
             "{err}"
