@@ -376,11 +376,7 @@ impl Chartfile {
             map.insert("maintainers".into(), Value::Seq(items.collect()));
         }
         if !self.annotations.is_empty() {
-            let items = self
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())));
-            map.insert("annotations".into(), Value::Map(items.collect()));
+            map.insert("annotations".into(), Value::string_map(&self.annotations));
         }
         if !self.dependencies.is_empty() {
             let items = self.dependencies.iter().map(|d| match d {

@@ -81,7 +81,8 @@ impl PartialOrd for Version {
     }
 }
 
-fn compare_prerelease(a: &str, b: &str) -> Ordering {
+/// SemVer precedence of two pre-release strings (`rc.1` < `rc.2` < `rc.a`).
+pub(crate) fn compare_prerelease(a: &str, b: &str) -> Ordering {
     let mut a = a.split('.');
     let mut b = b.split('.');
     loop {

@@ -151,11 +151,7 @@ impl IndexFile {
             map.insert("publicKeys".into(), Value::Seq(keys.collect()));
         }
         if !self.annotations.is_empty() {
-            let items = self
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())));
-            map.insert("annotations".into(), Value::Map(items.collect()));
+            map.insert("annotations".into(), Value::string_map(&self.annotations));
         }
         match &self.server_info {
             None | Some(Value::Null) => {}

@@ -150,13 +150,13 @@ pub fn render(options: &Options) -> Result<String> {
     // The context is converted to a template value once per phase, not per template.
     let values = minijinja::Value::from_serialize(&context);
     let mut outputs = Vec::with_capacity(TEMPLATES.len());
-    for (name, _) in TEMPLATES {
-        let content = if CHECKSUMMED.contains(name) {
+    for &(name, source) in TEMPLATES {
+        let content = if CHECKSUMMED.contains(&name) {
             String::new()
         } else {
-            render_one(&env, name, &values)?
+            render_one(&env, name, source, &values)?
         };
-        outputs.push((*name, content));
+        outputs.push((name, content));
     }
     let text_of = |wanted: &str| -> &str {
         outputs
@@ -175,9 +175,9 @@ pub fn render(options: &Options) -> Result<String> {
         ),
     };
     let values = minijinja::Value::from_serialize(&context);
-    for (name, content) in outputs.iter_mut() {
-        if CHECKSUMMED.contains(name) {
-            *content = render_one(&env, name, &values)?;
+    for (&(name, source), (_, content)) in TEMPLATES.iter().zip(outputs.iter_mut()) {
+        if CHECKSUMMED.contains(&name) {
+            *content = render_one(&env, name, source, &values)?;
         }
     }
     let files = outputs
@@ -216,15 +216,12 @@ fn validate(values: &Values) -> Result<()> {
 
 fn render_one(
     env: &Environment<'static>,
-    name: &str,
+    name: &'static str,
+    source: &'static str,
     context: &minijinja::Value,
 ) -> Result<String> {
     // Compiled when rendered and dropped after: each template's code
     // reuses the memory of the one before (fewer fresh pages to fault in).
-    let source = TEMPLATES
-        .iter()
-        .find_map(|(n, source)| (*n == name).then_some(*source))
-        .ok_or_else(|| anyhow!("no template {name}"))?;
     let template = env.template_from_named_str(name, source)?;
     template
         .render(context)

@@ -41,6 +41,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// A map of strings, as Chart.yaml and index.yaml hold annotations.
+    pub fn string_map(pairs: &[(String, String)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect(),
+        )
+    }
+
     /// The name of the value's type, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self {
