@@ -1,5 +1,5 @@
 //! Benchmark: median wall time of `onechart index` against `helm repo index`
-//! (helm3 and helm4 when on PATH) over the same folder of 600 chart
+//! (helm3 and helm4, both needed on PATH) over the same folder of 600 chart
 //! archives (the embedded chart at versions 0.1.0 to 0.1.599), and the
 //! ratio. index.yaml is removed before every run, so each tool reads every
 //! archive.

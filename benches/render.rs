@@ -1,5 +1,5 @@
 //! Benchmark: median wall time of `onechart render` against `helm template`
-//! (helm3 and helm4 when on PATH) with the same values, and the ratio.
+//! (helm3 and helm4, both needed on PATH) with the same values, and the ratio.
 //!
 //! Run with `cargo bench --bench render` (optionally `RUNS=51`).
 

@@ -403,7 +403,7 @@ mod tests {
     }
 
     #[test]
-    fn directories_and_links_are_skipped() {
+    fn directories_and_links_are_passed_over() {
         let mut archive = Vec::new();
         archive.extend_from_slice(&header("demo/", "", 0o755, 0, 0, b'5'));
         archive.extend_from_slice(&header("demo/link", "", 0o777, 0, 0, b'2'));

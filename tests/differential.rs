@@ -8,10 +8,8 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::{json, Map, Value};
-use support::{root, run, tool};
+use support::{helm, helms, run};
 
 /// xorshift64*: a small deterministic generator, so failures reproduce.
 struct Rng(u64);
@@ -131,20 +129,15 @@ fn values_file(seed: u64) -> String {
 }
 
 #[test]
+#[ignore = "needs helm3, helm4: run .ci/install-tools, then cargo test -- --include-ignored"]
 fn random_values_print_like_helm() {
-    let helms: Vec<_> = ["helm3", "helm4"]
-        .into_iter()
-        .filter_map(|n| tool(n).map(|p| (n, p)))
-        .collect();
-    if helms.is_empty() {
-        return;
-    }
+    let helms = helms();
     let cases: u64 = std::env::var("DIFFERENTIAL_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(40);
-    let dir = std::env::temp_dir().join(format!("onechart-differential-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let args = [
         "-s",
         "templates/configmap.yaml",
@@ -162,19 +155,15 @@ fn random_values_print_like_helm() {
             .arg("-f")
             .arg(&file)
             .args(args));
-        for (name, helm) in &helms {
-            let theirs = run(Command::new(helm)
-                .current_dir(root())
+        for (name, path) in &helms {
+            let theirs = run(helm(path, dir)
                 .args(["template", "chart", "-f"])
                 .arg(&file)
                 .args(args)
                 // This test is about printing YAML. Helm 3.17 validates the
                 // schema on values it re-reads from YAML, where a key `<<`
                 // becomes a merge key (tests/schema.rs pins that quirk).
-                .arg("--skip-schema-validation")
-                .env("HELM_CACHE_HOME", dir.join("cache"))
-                .env("HELM_CONFIG_HOME", dir.join("config"))
-                .env("HELM_DATA_HOME", dir.join("data")));
+                .arg("--skip-schema-validation"));
             match (ours.status.success(), theirs.status.success()) {
                 (true, true) if ours.stdout == theirs.stdout => same += 1,
                 (false, false) => both_failed += 1,
@@ -187,11 +176,14 @@ fn random_values_print_like_helm() {
         }
     }
     eprintln!("differential: {cases} random values files, {same} identical outputs, {both_failed} failed in both");
+    if !failures.is_empty() {
+        // Keep the values files named in the failures.
+        let _ = tmp.keep();
+    }
     assert!(
         failures.is_empty(),
         "{} differences:\n{}",
         failures.len(),
         failures.join("\n")
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,9 @@
 //! Shared by the benchmarks: timing commands, finding helm, printing the
 //! comparison.
 
+#[path = "../../tests/support/helm_env.rs"]
+mod helm_env;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,7 +30,7 @@ struct Contender<'a> {
 }
 
 /// Times `onechart <ours_what>` (the command `ours` builds) against helm3 and
-/// helm4 (those on PATH; `theirs(path, helm_home)` builds their command) and
+/// helm4 (both must be on PATH; `theirs(path, helm_home)` builds their command) and
 /// prints each median and the ratios. After one warm-up run each (which
 /// fills the page cache), the commands run in `runs` interleaved rounds, so
 /// a slower or faster spell of the machine weighs on all of them alike.
@@ -48,12 +51,15 @@ pub fn compare_with_helm(
         make: Box::new(ours),
         samples: Vec::new(),
     }];
+    let home = tempfile::tempdir().expect("temporary directory");
     for helm in ["helm3", "helm4"] {
-        let Some(path) = on_path(helm) else {
-            println!("  {helm}: skipped: {helm} not found");
-            continue;
-        };
-        let home = std::env::temp_dir().join(format!("onechart-bench-{helm}"));
+        let path = on_path(helm).unwrap_or_else(|| {
+            panic!(
+                "{helm} not found on PATH: install the test tools with .ci/install-tools \
+                 and put the bin folder it prints on PATH"
+            )
+        });
+        let home = home.path().join(helm);
         contenders.push(Contender {
             label: format!("{helm} {helm_what}"),
             make: Box::new(move || theirs(&path, &home)),
@@ -92,17 +98,13 @@ pub fn compare_with_helm(
         }
         println!();
     }
-    if contenders.len() == 1 {
-        println!("  no helm on PATH: nothing to compare with");
-    }
 }
 
-/// A helm command with its cache, config and data under `home`.
+/// A helm command with its cache, config and data under `home`
+/// (`tests/support/helm_env.rs`).
 pub fn helm(path: &Path, home: &Path) -> Command {
     let mut cmd = Command::new(path);
-    cmd.env("HELM_CACHE_HOME", home.join("cache"))
-        .env("HELM_CONFIG_HOME", home.join("config"))
-        .env("HELM_DATA_HOME", home.join("data"));
+    helm_env::helm_env(&mut cmd, home);
     cmd
 }
 

@@ -15,23 +15,17 @@ YAML_CHECK=(ruby "$TESTS_DIR/yamlcheck.rb")
 
 T_PASS=0
 T_FAIL=0
-T_SKIP=0
 T_FAILED=()
 
-# usage: t_need TOOL...   (false, after printing "skipped: TOOL not found", when
-# a tool is missing; with ONECHART_REQUIRE_TOOLS=1 that counts as a failure)
+# usage: t_need TOOL...   (false, after counting a failure that names the
+# tool and how to install it, when a tool is missing: never a skip)
 t_need() {
 	local tool
 	for tool in "$@"; do
 		if ! command -v "$tool" >/dev/null 2>&1; then
-			if [[ ${ONECHART_REQUIRE_TOOLS:-0} == 1 ]]; then
-				echo "FAIL: $tool not found (ONECHART_REQUIRE_TOOLS=1)"
-				T_FAIL=$((T_FAIL + 1))
-				T_FAILED+=("missing $tool")
-			else
-				echo "skipped: $tool not found"
-				T_SKIP=$((T_SKIP + 1))
-			fi
+			echo "FAIL: $tool not found on PATH: install the test tools with .ci/install-tools and put the bin folder it prints on PATH"
+			T_FAIL=$((T_FAIL + 1))
+			T_FAILED+=("missing $tool")
 			return 1
 		fi
 	done
@@ -65,7 +59,7 @@ t_run() {
 
 # usage: t_summary LABEL   (print counts; false when a test failed)
 t_summary() {
-	echo "$1: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	echo "$1: $T_PASS passed, $T_FAIL failed"
 	((T_FAIL == 0))
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run the image test suite: lint, config editing, bootstrap, database.
 # usage: image/tests/run.sh [lint|config|bootstrap|db]...   (default: all)
-# A missing tool skips its part ("skipped: TOOL not found") unless
-# ONECHART_REQUIRE_TOOLS=1. Dependencies: image/tests/install-deps.sh.
+# A missing tool fails its part ("FAIL: TOOL not found on PATH ..."); the
+# tools come from .ci/install-tools (put the bin folder it prints on PATH).
 set -Eeuo pipefail
 
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -9,6 +9,7 @@ on a machine that is not the image. Prints the programs in start order.
 
 import getpass
 import os
+import shutil
 import sys
 import tempfile
 
@@ -17,6 +18,13 @@ from supervisor.options import ServerOptions
 
 def main(conf):
     tmp = tempfile.mkdtemp()
+    try:
+        check(conf, tmp)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def check(conf, tmp):
     with open(conf) as f:
         text = f.read()
     text = (text.replace("user=oneadmin", f"user={getpass.getuser()}")

@@ -4,7 +4,6 @@
 set -Eeuo pipefail
 # shellcheck source=image/tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-export PATH="$HOME/.cache/onechart-tools/bin:$PATH"
 
 test_shellcheck() {
 	local scripts

@@ -1,9 +1,17 @@
-//! Shared helpers of the integration tests: the built binary and the
-//! third-party tools (helm3, helm4, kubernetes-validate, ...) found on PATH.
+//! Shared helpers of the integration tests: the built binary, the external
+//! tools (helm3, helm4, kubernetes-validate, ...) and helm's environment.
+//!
+//! Plain `cargo test` needs no tool. A test that runs an external tool is
+//! marked `#[ignore = "needs TOOLS: run .ci/install-tools, then cargo test
+//! -- --include-ignored"]`; it finds its tools with [`tool`] or [`helms`],
+//! which fail it with one line naming the missing tool, never skip it.
 
 #![allow(dead_code)]
 
+mod helm_env;
 pub mod kube_api;
+
+pub use helm_env::helm_env;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -20,28 +28,24 @@ pub fn onechart() -> Command {
     cmd
 }
 
-/// Whether missing tools must fail the tests (`ONECHART_REQUIRE_TOOLS=1`, set by `.ci/run`).
-pub fn tools_required() -> bool {
-    std::env::var("ONECHART_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+/// The path of the external tool `name` on PATH; a missing tool fails the
+/// test with one line saying how to install it.
+#[track_caller]
+pub fn tool(name: &str) -> PathBuf {
+    find(name).unwrap_or_else(|| {
+        panic!(
+            "{name} not found on PATH: install the test tools with .ci/install-tools \
+             and put the bin folder it prints on PATH"
+        )
+    })
 }
 
-/// The path of a tool on PATH. When it is missing, prints
-/// `skipped: <name> not found` and returns `None`, or panics when tools are
-/// required.
-pub fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            !tools_required(),
-            "{name} not found on PATH and ONECHART_REQUIRE_TOOLS=1"
-        );
-        eprintln!("skipped: {name} not found");
-    }
-    found
+/// The path of `name` on PATH, if any.
+fn find(name: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// Runs a command with no standard input and returns its output.
@@ -63,23 +67,20 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-/// The helm binaries on PATH (`helm3`, `helm4`) with their names; a missing
-/// one is skipped as [`tool`] says.
+/// helm3 and helm4 with their names (both must be on PATH, see [`tool`]).
+#[track_caller]
 pub fn helms() -> Vec<(&'static str, PathBuf)> {
     ["helm3", "helm4"]
         .into_iter()
-        .filter_map(|n| tool(n).map(|p| (n, p)))
+        .map(|n| (n, tool(n)))
         .collect()
 }
 
 /// A helm command run from the repository root, with its cache, config and
-/// data under `home` and no cluster to talk to.
+/// data under `home` and no cluster to talk to ([`helm_env`]).
 pub fn helm(path: &Path, home: &Path) -> Command {
     let mut cmd = Command::new(path);
-    cmd.current_dir(root())
-        .env("HELM_CACHE_HOME", home.join("cache"))
-        .env("HELM_CONFIG_HOME", home.join("config"))
-        .env("HELM_DATA_HOME", home.join("data"))
-        .env("KUBECONFIG", home.join("no-kubeconfig"));
+    cmd.current_dir(root());
+    helm_env(&mut cmd, home);
     cmd
 }
