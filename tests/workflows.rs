@@ -303,10 +303,12 @@ impl Root {
 }
 
 /// The repository's chart/Chart.yaml with its `version:` and `appVersion:`
-/// lines set; everything else as it is.
+/// lines set, and the OpenNebula image of `artifacthub.io/images` at
+/// `app_version`; everything else as it is.
 fn real_chart(version: &str, app_version: &str) -> String {
     let chart = std::fs::read_to_string(root().join("chart/Chart.yaml")).unwrap();
-    let mut seen = (0, 0);
+    let image = "      image: ghcr.io/onechart/opennebula:";
+    let mut seen = (0, 0, 0);
     let out: Vec<String> = chart
         .split_inclusive('\n')
         .map(|line| {
@@ -316,13 +318,35 @@ fn real_chart(version: &str, app_version: &str) -> String {
             } else if line.starts_with("appVersion:") {
                 seen.1 += 1;
                 format!("appVersion: \"{app_version}\"\n")
+            } else if line.starts_with(image) {
+                seen.2 += 1;
+                format!("{image}{app_version}\n")
             } else {
                 line.to_string()
             }
         })
         .collect();
-    assert_eq!(seen, (1, 1), "chart/Chart.yaml layout changed");
+    assert_eq!(seen, (1, 1, 1), "chart/Chart.yaml layout changed");
     out.concat()
+}
+
+/// [`real_chart`] after a bump from `from`: `artifacthub.io/changes` holds
+/// the one entry the version watch writes.
+fn bumped_chart(version: &str, app_version: &str, from: &str) -> String {
+    let chart = real_chart(version, app_version);
+    let head = "  artifacthub.io/changes: |\n";
+    let start = chart.find(head).expect("artifacthub.io/changes") + head.len();
+    let end = start
+        + chart[start..]
+            .split_inclusive('\n')
+            .take_while(|l| l.starts_with("   "))
+            .map(str::len)
+            .sum::<usize>();
+    format!(
+        "{}    - kind: changed\n      description: OpenNebula {app_version} (was {from})\n{}",
+        &chart[..start],
+        &chart[end..]
+    )
 }
 
 fn outputs(stdout: &str) -> BTreeMap<String, String> {
@@ -363,7 +387,7 @@ fn bump_a_patch_release_bumps_the_chart_patch() {
         ],
     );
     assert_eq!(root.one_version(), "7.0.1\n");
-    assert_eq!(root.chart(), real_chart("0.1.1", "7.0.1"));
+    assert_eq!(root.chart(), bumped_chart("0.1.1", "7.0.1", "7.0.0"));
 }
 
 #[test]
@@ -378,7 +402,7 @@ fn bump_a_minor_release_bumps_the_chart_minor() {
         ("0.2.0", "minor")
     );
     assert_eq!(root.one_version(), "7.2.0\n");
-    assert_eq!(root.chart(), real_chart("0.2.0", "7.2.0"));
+    assert_eq!(root.chart(), bumped_chart("0.2.0", "7.2.0", "7.0.1"));
 }
 
 #[test]
@@ -388,7 +412,7 @@ fn bump_a_major_release_bumps_the_chart_minor() {
         return;
     };
     assert_eq!(outputs(&ok(&out))["chart_to"], "0.5.0");
-    assert_eq!(root.chart(), real_chart("0.5.0", "8.0.0"));
+    assert_eq!(root.chart(), bumped_chart("0.5.0", "8.0.0", "7.4.2"));
 }
 
 #[test]
@@ -503,6 +527,62 @@ fn bump_changes_only_the_two_top_level_lines() {
         );
     assert_ne!(want, tricky);
     assert_eq!(root.chart(), want);
+}
+
+#[test]
+fn bump_moves_only_the_opennebula_image_and_rewrites_the_changes() {
+    let root = Root::new("7.0.1", "0.3.1", "7.0.1");
+    let before = std::fs::read_to_string(fixture("Chart-annotations.yaml")).unwrap();
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &before).unwrap();
+    let Some(out) = root.bump("7.2.0", &[]) else {
+        return;
+    };
+    ok(&out);
+    let changes_before = "  artifacthub.io/changes: |-\n    - kind: fixed\n      description: \"image: x/opennebula:7.0.1 in a description\"\n\n    - kind: added\n      description: two entries\n";
+    assert!(before.contains(changes_before));
+    let want = before
+        .replace("version: 0.3.1", "version: 0.4.0")
+        .replace("appVersion: \"7.0.1\"", "appVersion: \"7.2.0\"")
+        .replace(
+            "image: \"registry.example.com/mirror/opennebula:7.0.1\"",
+            "image: \"registry.example.com/mirror/opennebula:7.2.0\"",
+        )
+        .replace(
+            changes_before,
+            "  artifacthub.io/changes: |-\n    - kind: changed\n      description: OpenNebula 7.2.0 (was 7.0.1)\n",
+        );
+    assert_eq!(root.chart(), want);
+    assert!(
+        want.contains("opennebula-exporter:7.0.1") && want.contains("example.com/opennebula:7.0.1")
+    );
+}
+
+#[test]
+fn bump_refuses_an_images_annotation_out_of_step() {
+    let root = Root::new("7.0.1", "0.3.1", "7.0.1");
+    let chart = std::fs::read_to_string(fixture("Chart-annotations.yaml"))
+        .unwrap()
+        .replace("mirror/opennebula:7.0.1", "mirror/opennebula:7.0.0");
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &chart).unwrap();
+    let Some(out) = root.bump("7.2.0", &["--dry-run"]) else {
+        return;
+    };
+    assert!(
+        failed(&out).contains("artifacthub.io/images has opennebula:7.0.0, appVersion is 7.0.1")
+    );
+    let out = root.bump("7.2.0", &[]).unwrap();
+    failed(&out);
+    assert_eq!(root.chart(), chart);
+    assert_eq!(root.one_version(), "7.0.1\n");
+    // Two OpenNebula images: which one would move?
+    let twice = chart.replace(
+        "    - name: exporter\n      image: registry.example.com/opennebula-exporter:7.0.1\n",
+        "    - name: again\n      image: ghcr.io/x/opennebula:7.0.1\n",
+    );
+    assert_ne!(twice, chart);
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &twice).unwrap();
+    let out = root.bump("7.2.0", &[]).unwrap();
+    assert!(failed(&out).contains("expected one `image: .../opennebula:TAG`"));
 }
 
 fn summary(old: &str, new: &str, new_packages: &Path, extra: &[&str]) -> Option<Output> {
