@@ -30,7 +30,13 @@ fn workflow_files() -> Vec<PathBuf> {
             .iter()
             .map(|p| p.file_name().unwrap().to_str().unwrap())
             .collect::<Vec<_>>(),
-        ["ci.yml", "image.yml", "release.yml", "version-watch.yml"]
+        [
+            "binaries.yml",
+            "ci.yml",
+            "image.yml",
+            "release.yml",
+            "version-watch.yml"
+        ]
     );
     files
 }
@@ -179,6 +185,193 @@ fn parse_pin(uses: &str) -> Option<(String, String, String)> {
         && numeric
         && version.matches('.').count() == 2;
     ok.then(|| (action.to_string(), sha.to_string(), version.to_string()))
+}
+
+fn workflow(name: &str) -> Yaml {
+    load(&root().join(".github/workflows").join(name))
+}
+
+/// The jobs of a workflow that have this token scope, as `job: scope`.
+fn jobs_with_scope(doc: &Yaml, scope: &str, access: &str) -> Vec<String> {
+    doc["jobs"]
+        .as_hash()
+        .unwrap()
+        .iter()
+        .filter(|(_, job)| job["permissions"][scope].as_str() == Some(access))
+        .map(|(name, _)| name.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every script line of a job, joined.
+fn scripts(job: &Yaml) -> String {
+    job["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn uses(job: &Yaml) -> Vec<String> {
+    job["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["uses"].as_str())
+        .map(|u| u.split('@').next().unwrap().to_string())
+        .collect()
+}
+
+/// binaries.yml: only on onechart-vX.Y.Z tags; the four targets; archives
+/// with the binary, README.md, LICENSE, completions and the man page made by
+/// the released binary; SHA256SUMS and SBOMs; provenance and SBOM
+/// attestations per archive; the release created by the only job that may
+/// write contents.
+#[test]
+fn binaries_workflow_publishes_what_the_readme_promises() {
+    let doc = workflow("binaries.yml");
+    let on = doc["on"].as_hash().unwrap();
+    assert_eq!(on.len(), 1, "triggers: {on:?}");
+    let tags: Vec<&str> = doc["on"]["push"]["tags"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["onechart-v*"]);
+    let jobs = &doc["jobs"];
+    let targets: Vec<&str> = jobs["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    let all = [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "aarch64-apple-darwin",
+        "x86_64-apple-darwin",
+    ];
+    assert_eq!(targets, all);
+    let attested: Vec<&str> = jobs["attest"]["strategy"]["matrix"]["target"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(attested, all);
+    let build = scripts(&jobs["build"]);
+    assert!(build.contains("cargo zigbuild --release --locked --target \"$TARGET\""));
+    assert!(build.contains("--require-hashes -r .github/zigbuild-requirements.txt"));
+    assert!(
+        build.contains("static"),
+        "the Linux binaries are checked to be static"
+    );
+    let package = scripts(&jobs["package"]);
+    for part in [
+        "completions bash",
+        "completions zsh",
+        "completions fish",
+        "\"$host\" man >",
+        "install -m 0644 README.md LICENSE",
+        "cargo cyclonedx",
+        "SHA256SUMS",
+    ] {
+        assert!(package.contains(part), "package job: no {part}");
+    }
+    for target in all {
+        assert!(package.contains(target), "package job: no {target}");
+    }
+    assert_eq!(
+        uses(&jobs["attest"])[1..],
+        ["actions/attest-build-provenance", "actions/attest-sbom"]
+    );
+    assert_eq!(jobs_with_scope(&doc, "contents", "write"), ["release"]);
+    assert_eq!(jobs_with_scope(&doc, "id-token", "write"), ["attest"]);
+    assert!(scripts(&jobs["release"]).contains("gh release create \"$GITHUB_REF_NAME\""));
+}
+
+/// The toolchain binaries.yml pins is at least the crate's rust-version.
+#[test]
+fn binaries_workflow_rust_is_new_enough() {
+    let doc = workflow("binaries.yml");
+    let pinned = doc["env"]["RUST_VERSION"].as_str().unwrap().to_string();
+    let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let minimum = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    let parts = |v: &str| -> Vec<u32> { v.split('.').map(|p| p.parse().unwrap()).collect() };
+    assert_eq!(parts(&pinned).len(), 3, "pin a full version: {pinned}");
+    assert!(parts(&pinned) >= parts(&minimum), "{pinned} < {minimum}");
+}
+
+/// Every package of .github/zigbuild-requirements.txt is pinned with `==`
+/// and has a hash for an x86_64 and an aarch64 wheel.
+#[test]
+fn zigbuild_requirements_are_pinned_with_hashes() {
+    let text = std::fs::read_to_string(root().join(".github/zigbuild-requirements.txt")).unwrap();
+    let joined = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("\\\n", " ");
+    let requirements: Vec<&str> = joined.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(requirements.len(), 2, "{requirements:?}");
+    for requirement in requirements {
+        let mut words = requirement.split_whitespace();
+        let pin = words.next().unwrap();
+        assert!(pin.contains("=="), "{pin} is not pinned");
+        let hashes: Vec<&str> = words
+            .filter_map(|w| w.strip_prefix("--hash=sha256:"))
+            .collect();
+        assert_eq!(hashes.len(), 2, "{pin}: {hashes:?}");
+        for hash in hashes {
+            assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        }
+    }
+}
+
+/// release.yml: packages: write in the OCI job alone; it pushes the archive
+/// gh-pages holds, pulls it back by tag and by digest and compares; the
+/// Artifact Hub metadata goes to the Pages root; the release notes give the
+/// digest reference.
+#[test]
+fn release_workflow_pushes_the_pages_archive_to_the_oci_registry() {
+    let doc = workflow("release.yml");
+    assert_eq!(jobs_with_scope(&doc, "packages", "write"), ["oci"]);
+    let jobs = &doc["jobs"];
+    let oci = scripts(&jobs["oci"]);
+    for part in [
+        "git cat-file blob \"FETCH_HEAD:opennebula-$VERSION.tgz\"",
+        "helm registry login ghcr.io",
+        "helm push \"$archive\" \"oci://$OCI_REPO\"",
+        "helm pull \"oci://$OCI_REPO/opennebula\" --version \"$VERSION\"",
+        "helm pull \"$reference\"",
+        "reference=\"oci://$OCI_REPO/opennebula@$digest\"",
+        "[ \"$got\" != \"$want\" ]",
+    ] {
+        assert!(oci.contains(part), "oci job: no {part}");
+    }
+    assert!(scripts(&jobs["chart"])
+        .contains("cp .github/artifacthub-repo.yml \"$RUNNER_TEMP/pages/artifacthub-repo.yml\""));
+    let paths: Vec<&str> = doc["on"]["push"]["paths"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&".github/artifacthub-repo.yml"));
+    let release = &jobs["release"];
+    assert!(scripts(release).contains("helm install one $REFERENCE"));
+    assert_eq!(
+        release["steps"][1]["env"]["REFERENCE"].as_str(),
+        Some("${{ needs.oci.outputs.reference }}")
+    );
 }
 
 /// release.yml refuses to publish otherwise; catch it before it merges.
