@@ -539,6 +539,23 @@ fn dockerfile_ships_the_plugin_as_user_999_with_a_pinned_kubectl() {
 }
 
 #[test]
+#[ignore = "needs shellcheck: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn generate_script_is_shellcheck_clean() {
+    let shellcheck = support::tool("shellcheck").expect("shellcheck on PATH");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("generate.sh");
+    std::fs::write(&script, generate_script()).unwrap();
+    let out = run(Command::new(shellcheck)
+        .args(["--shell=sh", "--severity=style"])
+        .arg(&script));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
 #[ignore = "needs hadolint: run .ci/install-tools, then cargo test -- --include-ignored"]
 fn dockerfile_is_hadolint_clean() {
     let hadolint = support::tool("hadolint").expect("hadolint on PATH");
