@@ -309,6 +309,47 @@ fn binaries_workflow_rust_is_new_enough() {
     assert!(parts(&pinned) >= parts(&minimum), "{pinned} < {minimum}");
 }
 
+/// Cargo.toml's rust-version is the oldest Rust that builds the locked
+/// dependencies (`cargo install --locked` refuses an older one), so the
+/// README's "Rust 1.88 or later" holds.
+#[test]
+fn rust_version_covers_the_locked_dependencies() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = support::stdout_of(Command::new(cargo).current_dir(root()).args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--locked",
+        "--offline",
+    ]));
+    let metadata: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let parts = |v: &str| -> Vec<u32> { v.split('.').map(|p| p.parse().unwrap()).collect() };
+    let mut ours = None;
+    let mut newest = (vec![0], String::new());
+    for package in metadata["packages"].as_array().unwrap() {
+        let Some(version) = package["rust_version"].as_str() else {
+            continue;
+        };
+        let name = package["name"].as_str().unwrap();
+        if name == "onechart" {
+            ours = Some(parts(version));
+        } else if parts(version) > newest.0 {
+            newest = (parts(version), format!("{name} {}", package["version"]));
+        }
+    }
+    let ours = ours.expect("onechart's rust-version");
+    assert!(ours >= newest.0, "rust-version {ours:?} < {newest:?}");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let stated = format!(
+        "Rust {} or later",
+        ours.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    );
+    assert!(readme.contains(&stated), "README.md does not say {stated}");
+}
+
 /// Every package of .github/zigbuild-requirements.txt is pinned with `==`
 /// and has a hash for an x86_64 and an aarch64 wheel.
 #[test]
