@@ -1,5 +1,5 @@
 //! The command line: `onechart render` with helm template's flags, `lint`,
-//! `schema`, `show values`, `package` and `index`.
+//! `schema`, `show values`, `package`, `index`, `completions` and `man`.
 
 use std::path::PathBuf;
 
@@ -10,9 +10,18 @@ use crate::lookup::Objects;
 use crate::render::Options;
 use crate::values::Sources;
 
+/// What `onechart --version` prints after the name: the crate version and the
+/// commit it was built from (build.rs: git, else `ONECHART_COMMIT`, else "unknown").
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("ONECHART_COMMIT"),
+    ")"
+);
+
 /// Render, package and index the OpenNebula Helm chart without helm.
 #[derive(Debug, Parser)]
-#[command(name = "onechart", version, about, max_term_width = 100)]
+#[command(name = "onechart", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -22,8 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// Print the chart's manifests, byte for byte what `helm template` prints.
     Render(RenderArgs),
-    /// Print the JSON Schema of the chart's values (chart/values.schema.json).
-    Schema,
+    /// Print the JSON Schema of the chart's values (chart/values.schema.json), or with
+    /// --markdown the values reference table of chart/README.md.
+    Schema(SchemaArgs),
     /// Show the chart's information, as `helm show` does.
     Show {
         #[command(subcommand)]
@@ -35,6 +45,27 @@ pub enum Command {
     Package(PackageArgs),
     /// Write a chart repository's index.yaml, as `helm repo index` does.
     Index(IndexArgs),
+    /// Print a shell completion script (`onechart completions bash`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, roff for man(1) (`onechart man > onechart.1; man -l onechart.1`).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the values reference instead: a Markdown table of every key (path, type,
+    /// default, description), from the same types and doc comments as the schema.
+    #[arg(long = "markdown")]
+    pub markdown: bool,
+
+    /// With --markdown: replace the table between the `values-reference` begin and end
+    /// comments of this file (chart/README.md) instead of printing it.
+    #[arg(long = "update", value_name = "FILE", requires = "markdown")]
+    pub update: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

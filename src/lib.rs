@@ -8,7 +8,9 @@ pub mod index;
 pub mod kube_version;
 pub mod lint;
 pub mod lookup;
+pub mod manual;
 pub mod package;
+pub mod reference;
 pub mod release;
 pub mod render;
 pub mod schema;
@@ -29,7 +31,11 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             let output = render::render(&args.options()?)?;
             print(&output)
         }
-        cli::Command::Schema => print(&schema::to_json_text()),
+        cli::Command::Schema(args) => match (args.markdown, &args.update) {
+            (true, Some(path)) => reference::update(path),
+            (true, None) => print(&reference::table()),
+            (false, _) => print(&schema::to_json_text()),
+        },
         cli::Command::Show {
             what: cli::Show::Values,
         } => print(&format!("{}\n", chart::VALUES_YAML)),
@@ -51,6 +57,8 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             Ok(())
         }
         cli::Command::Index(args) => index::index(&args.options()).map(drop),
+        cli::Command::Completions { shell } => print(&manual::completions(shell)),
+        cli::Command::Man => print(&manual::man_page()?),
     }
 }
 

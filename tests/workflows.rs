@@ -30,7 +30,13 @@ fn workflow_files() -> Vec<PathBuf> {
             .iter()
             .map(|p| p.file_name().unwrap().to_str().unwrap())
             .collect::<Vec<_>>(),
-        ["ci.yml", "image.yml", "release.yml", "version-watch.yml"]
+        [
+            "binaries.yml",
+            "ci.yml",
+            "image.yml",
+            "release.yml",
+            "version-watch.yml"
+        ]
     );
     files
 }
@@ -179,6 +185,234 @@ fn parse_pin(uses: &str) -> Option<(String, String, String)> {
     ok.then(|| (action.to_string(), sha.to_string(), version.to_string()))
 }
 
+fn workflow(name: &str) -> Yaml {
+    load(&root().join(".github/workflows").join(name))
+}
+
+/// The jobs of a workflow that have this token scope, as `job: scope`.
+fn jobs_with_scope(doc: &Yaml, scope: &str, access: &str) -> Vec<String> {
+    doc["jobs"]
+        .as_hash()
+        .unwrap()
+        .iter()
+        .filter(|(_, job)| job["permissions"][scope].as_str() == Some(access))
+        .map(|(name, _)| name.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every script line of a job, joined.
+fn scripts(job: &Yaml) -> String {
+    job["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn uses(job: &Yaml) -> Vec<String> {
+    job["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["uses"].as_str())
+        .map(|u| u.split('@').next().unwrap().to_string())
+        .collect()
+}
+
+/// binaries.yml: only on onechart-vX.Y.Z tags; the four targets; archives
+/// with the binary, README.md, LICENSE, completions and the man page made by
+/// the released binary; SHA256SUMS and SBOMs; provenance and SBOM
+/// attestations per archive; the release created by the only job that may
+/// write contents.
+#[test]
+fn binaries_workflow_publishes_what_the_readme_promises() {
+    let doc = workflow("binaries.yml");
+    let on = doc["on"].as_hash().unwrap();
+    assert_eq!(on.len(), 1, "triggers: {on:?}");
+    let tags: Vec<&str> = doc["on"]["push"]["tags"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["onechart-v*"]);
+    let jobs = &doc["jobs"];
+    let targets: Vec<&str> = jobs["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    let all = [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "aarch64-apple-darwin",
+        "x86_64-apple-darwin",
+    ];
+    assert_eq!(targets, all);
+    let attested: Vec<&str> = jobs["attest"]["strategy"]["matrix"]["target"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(attested, all);
+    let build = scripts(&jobs["build"]);
+    assert!(build.contains("cargo zigbuild --release --locked --target \"$TARGET\""));
+    assert!(build.contains("--require-hashes -r .github/zigbuild-requirements.txt"));
+    assert!(
+        build.contains("static"),
+        "the Linux binaries are checked to be static"
+    );
+    let package = scripts(&jobs["package"]);
+    for part in [
+        "completions bash",
+        "completions zsh",
+        "completions fish",
+        "\"$host\" man >",
+        "install -m 0644 README.md LICENSE",
+        "cargo cyclonedx",
+        "SHA256SUMS",
+    ] {
+        assert!(package.contains(part), "package job: no {part}");
+    }
+    for target in all {
+        assert!(package.contains(target), "package job: no {target}");
+    }
+    assert_eq!(
+        uses(&jobs["attest"])[1..],
+        ["actions/attest-build-provenance", "actions/attest-sbom"]
+    );
+    assert_eq!(jobs_with_scope(&doc, "contents", "write"), ["release"]);
+    assert_eq!(jobs_with_scope(&doc, "id-token", "write"), ["attest"]);
+    assert!(scripts(&jobs["release"]).contains("gh release create \"$GITHUB_REF_NAME\""));
+}
+
+/// The toolchain binaries.yml pins is at least the crate's rust-version.
+#[test]
+fn binaries_workflow_rust_is_new_enough() {
+    let doc = workflow("binaries.yml");
+    let pinned = doc["env"]["RUST_VERSION"].as_str().unwrap().to_string();
+    let cargo = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let minimum = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    let parts = |v: &str| -> Vec<u32> { v.split('.').map(|p| p.parse().unwrap()).collect() };
+    assert_eq!(parts(&pinned).len(), 3, "pin a full version: {pinned}");
+    assert!(parts(&pinned) >= parts(&minimum), "{pinned} < {minimum}");
+}
+
+/// Cargo.toml's rust-version is the oldest Rust that builds the locked
+/// dependencies (`cargo install --locked` refuses an older one), so the
+/// README's "Rust 1.88 or later" holds.
+#[test]
+fn rust_version_covers_the_locked_dependencies() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = support::stdout_of(Command::new(cargo).current_dir(root()).args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--locked",
+        "--offline",
+    ]));
+    let metadata: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let parts = |v: &str| -> Vec<u32> { v.split('.').map(|p| p.parse().unwrap()).collect() };
+    let mut ours = None;
+    let mut newest = (vec![0], String::new());
+    for package in metadata["packages"].as_array().unwrap() {
+        let Some(version) = package["rust_version"].as_str() else {
+            continue;
+        };
+        let name = package["name"].as_str().unwrap();
+        if name == "onechart" {
+            ours = Some(parts(version));
+        } else if parts(version) > newest.0 {
+            newest = (parts(version), format!("{name} {}", package["version"]));
+        }
+    }
+    let ours = ours.expect("onechart's rust-version");
+    assert!(ours >= newest.0, "rust-version {ours:?} < {newest:?}");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let stated = format!(
+        "Rust {} or later",
+        ours.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    );
+    assert!(readme.contains(&stated), "README.md does not say {stated}");
+}
+
+/// Every package of .github/zigbuild-requirements.txt is pinned with `==`
+/// and has a hash for an x86_64 and an aarch64 wheel.
+#[test]
+fn zigbuild_requirements_are_pinned_with_hashes() {
+    let text = std::fs::read_to_string(root().join(".github/zigbuild-requirements.txt")).unwrap();
+    let joined = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("\\\n", " ");
+    let requirements: Vec<&str> = joined.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(requirements.len(), 2, "{requirements:?}");
+    for requirement in requirements {
+        let mut words = requirement.split_whitespace();
+        let pin = words.next().unwrap();
+        assert!(pin.contains("=="), "{pin} is not pinned");
+        let hashes: Vec<&str> = words
+            .filter_map(|w| w.strip_prefix("--hash=sha256:"))
+            .collect();
+        assert_eq!(hashes.len(), 2, "{pin}: {hashes:?}");
+        for hash in hashes {
+            assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        }
+    }
+}
+
+/// release.yml: packages: write in the OCI job alone; it pushes the archive
+/// gh-pages holds, pulls it back by tag and by digest and compares; the
+/// Artifact Hub metadata goes to the Pages root; the release notes give the
+/// digest reference.
+#[test]
+fn release_workflow_pushes_the_pages_archive_to_the_oci_registry() {
+    let doc = workflow("release.yml");
+    assert_eq!(jobs_with_scope(&doc, "packages", "write"), ["oci"]);
+    let jobs = &doc["jobs"];
+    let oci = scripts(&jobs["oci"]);
+    for part in [
+        "git cat-file blob \"FETCH_HEAD:opennebula-$VERSION.tgz\"",
+        "helm registry login ghcr.io",
+        "helm push \"$archive\" \"oci://$OCI_REPO\"",
+        "helm pull \"oci://$OCI_REPO/opennebula\" --version \"$VERSION\"",
+        "helm pull \"$reference\"",
+        "reference=\"oci://$OCI_REPO/opennebula@$digest\"",
+        "[ \"$got\" != \"$want\" ]",
+    ] {
+        assert!(oci.contains(part), "oci job: no {part}");
+    }
+    assert!(scripts(&jobs["chart"])
+        .contains("cp .github/artifacthub-repo.yml \"$RUNNER_TEMP/pages/artifacthub-repo.yml\""));
+    let paths: Vec<&str> = doc["on"]["push"]["paths"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&".github/artifacthub-repo.yml"));
+    let release = &jobs["release"];
+    assert!(scripts(release).contains("helm install one $REFERENCE"));
+    assert_eq!(
+        release["steps"][1]["env"]["REFERENCE"].as_str(),
+        Some("${{ needs.oci.outputs.reference }}")
+    );
+}
+
 /// release.yml refuses to publish otherwise; catch it before it merges.
 #[test]
 fn chart_app_version_is_the_image_version() {
@@ -300,10 +534,12 @@ impl Root {
 }
 
 /// The repository's chart/Chart.yaml with its `version:` and `appVersion:`
-/// lines set; everything else as it is.
+/// lines set, and the OpenNebula image of `artifacthub.io/images` at
+/// `app_version`; everything else as it is.
 fn real_chart(version: &str, app_version: &str) -> String {
     let chart = std::fs::read_to_string(root().join("chart/Chart.yaml")).unwrap();
-    let mut seen = (0, 0);
+    let image = "      image: ghcr.io/onechart/opennebula:";
+    let mut seen = (0, 0, 0);
     let out: Vec<String> = chart
         .split_inclusive('\n')
         .map(|line| {
@@ -313,13 +549,35 @@ fn real_chart(version: &str, app_version: &str) -> String {
             } else if line.starts_with("appVersion:") {
                 seen.1 += 1;
                 format!("appVersion: \"{app_version}\"\n")
+            } else if line.starts_with(image) {
+                seen.2 += 1;
+                format!("{image}{app_version}\n")
             } else {
                 line.to_string()
             }
         })
         .collect();
-    assert_eq!(seen, (1, 1), "chart/Chart.yaml layout changed");
+    assert_eq!(seen, (1, 1, 1), "chart/Chart.yaml layout changed");
     out.concat()
+}
+
+/// [`real_chart`] after a bump from `from`: `artifacthub.io/changes` holds
+/// the one entry the version watch writes.
+fn bumped_chart(version: &str, app_version: &str, from: &str) -> String {
+    let chart = real_chart(version, app_version);
+    let head = "  artifacthub.io/changes: |\n";
+    let start = chart.find(head).expect("artifacthub.io/changes") + head.len();
+    let end = start
+        + chart[start..]
+            .split_inclusive('\n')
+            .take_while(|l| l.starts_with("   "))
+            .map(str::len)
+            .sum::<usize>();
+    format!(
+        "{}    - kind: changed\n      description: OpenNebula {app_version} (was {from})\n{}",
+        &chart[..start],
+        &chart[end..]
+    )
 }
 
 fn outputs(stdout: &str) -> BTreeMap<String, String> {
@@ -359,7 +617,7 @@ fn bump_a_patch_release_bumps_the_chart_patch() {
         ],
     );
     assert_eq!(root.one_version(), "7.0.1\n");
-    assert_eq!(root.chart(), real_chart("0.1.1", "7.0.1"));
+    assert_eq!(root.chart(), bumped_chart("0.1.1", "7.0.1", "7.0.0"));
 }
 
 #[test]
@@ -373,7 +631,7 @@ fn bump_a_minor_release_bumps_the_chart_minor() {
         ("0.2.0", "minor")
     );
     assert_eq!(root.one_version(), "7.2.0\n");
-    assert_eq!(root.chart(), real_chart("0.2.0", "7.2.0"));
+    assert_eq!(root.chart(), bumped_chart("0.2.0", "7.2.0", "7.0.1"));
 }
 
 #[test]
@@ -382,7 +640,7 @@ fn bump_a_major_release_bumps_the_chart_minor() {
     let root = Root::new("7.4.2", "0.4.2", "7.4.2");
     let out = root.bump("8.0.0", &[]);
     assert_eq!(outputs(&ok(&out))["chart_to"], "0.5.0");
-    assert_eq!(root.chart(), real_chart("0.5.0", "8.0.0"));
+    assert_eq!(root.chart(), bumped_chart("0.5.0", "8.0.0", "7.4.2"));
 }
 
 #[test]
@@ -490,6 +748,60 @@ fn bump_changes_only_the_two_top_level_lines() {
         );
     assert_ne!(want, tricky);
     assert_eq!(root.chart(), want);
+}
+
+#[test]
+#[ignore = "needs python3: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn bump_moves_only_the_opennebula_image_and_rewrites_the_changes() {
+    let root = Root::new("7.0.1", "0.3.1", "7.0.1");
+    let before = std::fs::read_to_string(fixture("Chart-annotations.yaml")).unwrap();
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &before).unwrap();
+    let out = root.bump("7.2.0", &[]);
+    ok(&out);
+    let changes_before = "  artifacthub.io/changes: |-\n    - kind: fixed\n      description: \"image: x/opennebula:7.0.1 in a description\"\n\n    - kind: added\n      description: two entries\n";
+    assert!(before.contains(changes_before));
+    let want = before
+        .replace("version: 0.3.1", "version: 0.4.0")
+        .replace("appVersion: \"7.0.1\"", "appVersion: \"7.2.0\"")
+        .replace(
+            "image: \"registry.example.com/mirror/opennebula:7.0.1\"",
+            "image: \"registry.example.com/mirror/opennebula:7.2.0\"",
+        )
+        .replace(
+            changes_before,
+            "  artifacthub.io/changes: |-\n    - kind: changed\n      description: OpenNebula 7.2.0 (was 7.0.1)\n",
+        );
+    assert_eq!(root.chart(), want);
+    assert!(
+        want.contains("opennebula-exporter:7.0.1") && want.contains("example.com/opennebula:7.0.1")
+    );
+}
+
+#[test]
+#[ignore = "needs python3: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn bump_refuses_an_images_annotation_out_of_step() {
+    let root = Root::new("7.0.1", "0.3.1", "7.0.1");
+    let chart = std::fs::read_to_string(fixture("Chart-annotations.yaml"))
+        .unwrap()
+        .replace("mirror/opennebula:7.0.1", "mirror/opennebula:7.0.0");
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &chart).unwrap();
+    let out = root.bump("7.2.0", &["--dry-run"]);
+    assert!(
+        failed(&out).contains("artifacthub.io/images has opennebula:7.0.0, appVersion is 7.0.1")
+    );
+    let out = root.bump("7.2.0", &[]);
+    failed(&out);
+    assert_eq!(root.chart(), chart);
+    assert_eq!(root.one_version(), "7.0.1\n");
+    // Two OpenNebula images: which one would move?
+    let twice = chart.replace(
+        "    - name: exporter\n      image: registry.example.com/opennebula-exporter:7.0.1\n",
+        "    - name: again\n      image: ghcr.io/x/opennebula:7.0.1\n",
+    );
+    assert_ne!(twice, chart);
+    std::fs::write(root.dir.path().join("chart/Chart.yaml"), &twice).unwrap();
+    let out = root.bump("7.2.0", &[]);
+    assert!(failed(&out).contains("expected one `image: .../opennebula:TAG`"));
 }
 
 fn summary(old: &str, new: &str, new_packages: &Path, extra: &[&str]) -> Output {

@@ -17,8 +17,12 @@ downloads the pages with curl and passes the files in.
   bump NEW [--root DIR] [--dry-run]
       Sets image/ONE_VERSION and chart/Chart.yaml's appVersion to NEW and
       bumps the chart version: the minor (patch reset to 0) when
-      OpenNebula's major.minor changes, else the patch. Only those two lines
-      of Chart.yaml change, byte for byte. Idempotent: a second run with the
+      OpenNebula's major.minor changes, else the patch. When Chart.yaml has
+      Artifact Hub annotations, the OpenNebula image of
+      `artifacthub.io/images` (the one line `image: .../opennebula:TAG`,
+      which must be at appVersion) moves to NEW too, and the entries of
+      `artifacthub.io/changes` become one: "OpenNebula NEW (was OLD)".
+      Nothing else of Chart.yaml changes, byte for byte. Idempotent: a second run with the
       same NEW changes nothing. A NEW older than the current version
       changes nothing either (the watch only moves forward). Prints
       key=value lines for $GITHUB_OUTPUT: changed, reason, from, to,
@@ -167,10 +171,68 @@ def next_chart_version(chart_version: str, old: str, new: str) -> tuple[str, str
     return f"{major}.{minor}.{patch + 1}", "patch"
 
 
-def _replace(match: re.Match[str], text: str, value: str) -> str:
+def _replaced(match: re.Match[str], value: str) -> tuple[int, int, str]:
+    """The edit that puts value in place of the version a line matched."""
     prefix, quote, _, close, rest = match.groups()
-    line = f"{prefix}{quote}{value}{close}{rest}"
-    return text[: match.start()] + line + text[match.end() :]
+    return match.start(), match.end(), f"{prefix}{quote}{value}{close}{rest}"
+
+
+def _block(text: str, key: str) -> tuple[int, int] | None:
+    """Where the content of the block scalar `  KEY: |` (an annotation whose
+    value is YAML text) starts and ends: the lines after it that are blank
+    or indented deeper, without trailing blank lines. None without the key."""
+    heads = list(re.finditer(rf"^([ \t]+){re.escape(key)}:[ \t]*\|[-+]?[ \t]*(?:#.*)?\n", text, re.M))
+    if not heads:
+        return None
+    if len(heads) > 1:
+        raise WatchError(f"chart/Chart.yaml: `{key}` twice")
+    head = heads[0]
+    indent = len(head.group(1))
+    start = end = head.end()
+    pos = start
+    for line in text[start:].splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped and len(line) - len(line.lstrip(" \t")) <= indent:
+            break
+        pos += len(line)
+        if stripped:
+            end = pos
+    if end == start:
+        raise WatchError(f"chart/Chart.yaml: `{key}` is empty")
+    return start, end
+
+
+# `image: REGISTRY/PATH/opennebula:TAG`, the item of artifacthub.io/images the
+# version watch moves (the chart's own image; no other image is named opennebula).
+OPENNEBULA_IMAGE_RE = re.compile(r"^([ \t]*(?:-[ \t]+)?image:[ \t]*[\"']?(?:\S+/)?opennebula:)([^\s\"'#]+)(.*)$", re.M)
+
+
+def _annotation_edits(chart: str, old: str, new: str) -> list[tuple[int, int, str]]:
+    """The edits of the Artifact Hub annotations for a bump from old to new
+    (none when Chart.yaml has none of them)."""
+    edits = []
+    images = _block(chart, "artifacthub.io/images")
+    if images is not None:
+        start, end = images
+        found = list(OPENNEBULA_IMAGE_RE.finditer(chart, start, end))
+        if len(found) != 1:
+            raise WatchError(
+                f"chart/Chart.yaml: expected one `image: .../opennebula:TAG` in artifacthub.io/images, found {len(found)}"
+            )
+        match = found[0]
+        if match.group(2) != old:
+            raise WatchError(
+                f"chart/Chart.yaml: artifacthub.io/images has opennebula:{match.group(2)}, appVersion is {old}; fix them first"
+            )
+        edits.append((match.start(), match.end(), f"{match.group(1)}{new}{match.group(3)}"))
+    changes = _block(chart, "artifacthub.io/changes")
+    if changes is not None:
+        start, end = changes
+        first = chart[start:end].lstrip("\n")
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        entry = f"{indent}- kind: changed\n{indent}  description: OpenNebula {new} (was {old})\n"
+        edits.append((start, end, entry))
+    return edits
 
 
 def bump(root: Path, new: str, dry_run: bool) -> Bump:
@@ -202,11 +264,11 @@ def bump(root: Path, new: str, dry_run: bool) -> Bump:
         return Bump(False, "older", app_version, new, chart_version, chart_version, "none")
 
     chart_new, kind = next_chart_version(chart_version, app_version, new)
-    # Replace the later match first so the earlier one's offsets stay valid.
-    for match, value in sorted(
-        ((app_match, new), (ver_match, chart_new)), key=lambda pair: pair[0].start(), reverse=True
-    ):
-        chart = _replace(match, chart, value)
+    edits = [_replaced(app_match, new), _replaced(ver_match, chart_new)]
+    edits += _annotation_edits(chart, app_version, new)
+    # The later edit first, so the earlier ones' offsets stay valid.
+    for start, end, text in sorted(edits, reverse=True):
+        chart = chart[:start] + text + chart[end:]
     if not dry_run:
         chart_file.write_bytes(chart.encode("utf-8"))
         version_file.write_text(new + ("\n" if one_text.endswith("\n") else ""), encoding="utf-8")
