@@ -277,11 +277,16 @@ do_restore() {
 	elif [[ ! -d $ONE_VAR ]]; then
 		log "warning: $ONE_VAR is not mounted: .one and .ssh of $name were not restored"
 	else
-		local dir aside stamp
+		local dir aside stamp n
 		stamp=$(date -u +%Y%m%dT%H%M%SZ)
 		for dir in .one .ssh; do
 			if [[ -e $ONE_VAR/$dir ]]; then
 				aside=$dir.before-restore-$stamp
+				n=1
+				while [[ -e $ONE_VAR/$aside ]]; do
+					n=$((n + 1))
+					aside=$dir.before-restore-$stamp-$n
+				done
 				mv -T -- "$ONE_VAR/$dir" "$ONE_VAR/$aside"
 				log "restore $name: the current $dir is kept as $ONE_VAR/$aside"
 			fi
