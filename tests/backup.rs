@@ -26,8 +26,6 @@ use onechart::yaml::{load, Value};
 use serde_json::{json, Value as Json};
 use support::{onechart, root, run, stdout_of};
 
-const IGNORE: &str = "needs mariadb-server, mariadb-client, kubectl, shellcheck: run .ci/install-tools, then cargo test -- --include-ignored";
-
 /// The database user's password: quotes, dollar signs, spaces, a backslash.
 const PASSWORD: &str = r#"it's a "pass" $HOME $(id) \ 100%"#;
 const USER: &str = "oneadmin";
@@ -457,7 +455,6 @@ fn restore_pod_spec(chart: &Chart) -> Json {
 #[test]
 #[ignore = "needs mariadb-server, mariadb-client, kubectl, shellcheck: run .ci/install-tools, then cargo test -- --include-ignored"]
 fn backup_and_the_documented_restore_give_back_every_table_and_the_state_files() {
-    let _ = IGNORE;
     let server = Server::start();
     server.load_opennebula_like_data();
     let chart = Chart::render("backup.enabled=true");
