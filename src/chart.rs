@@ -53,6 +53,16 @@ impl Metadata {
     }
 }
 
+/// A text file of the embedded chart without its final newline, as the templates print
+/// `.Files.Get PATH | trimSuffix "\n"`; empty when the chart has no such file.
+pub fn text_file(path: &str) -> &'static str {
+    FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+        .map_or("", |text| text.strip_suffix('\n').unwrap_or(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +72,12 @@ mod tests {
         let documented = load::load_values(VALUES_YAML).unwrap();
         assert_eq!(load::load_values(DEFAULTS_YAML).unwrap(), documented);
         assert!(!DEFAULTS_YAML.contains("\n#") && DEFAULTS_YAML.len() < VALUES_YAML.len() / 2);
+    }
+
+    #[test]
+    fn text_files_lose_their_final_newline_only() {
+        let script = text_file("files/backup.sh");
+        assert!(script.starts_with("#!/bin/bash\n") && !script.ends_with('\n'));
+        assert_eq!(text_file("files/missing"), "");
     }
 }

@@ -71,6 +71,13 @@ pub struct Names {
     pub service_account: String,
     pub test_pod: String,
     pub chart_label: String,
+    /// The backup CronJob, its ConfigMap and its PersistentVolumeClaim (a CronJob name has at
+    /// most 52 characters).
+    pub backup: String,
+    /// The OpenNebula pod's data claim, made by the StatefulSet's volumeClaimTemplates.
+    pub data_claim: String,
+    /// The ConfigMap of the Grafana dashboard.
+    pub dashboard: String,
 }
 
 impl Names {
@@ -121,6 +128,9 @@ impl Names {
             ssh_secret,
             service_account,
             test_pod: format!("{fullname}-test"),
+            backup: suffixed("backup", 52),
+            data_claim: format!("data-{}-0", trunc(&fullname, 52)),
+            dashboard: format!("{fullname}-dashboard"),
             chart_label: trunc(
                 &format!("{}-{}", chart.name, chart.version).replace('+', "_"),
                 63,
@@ -236,6 +246,8 @@ mod tests {
         assert!(n.headless.len() <= 63 && n.headless.ends_with("-headless"));
         assert!(n.statefulset.len() <= 52);
         assert!(n.mariadb.len() <= 52 && n.mariadb.ends_with("-mariadb"));
+        assert!(n.backup.len() <= 52 && n.backup.ends_with("-backup"));
+        assert_eq!(n.data_claim, format!("data-{}-0", n.statefulset));
     }
 
     #[test]

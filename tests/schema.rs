@@ -209,6 +209,26 @@ const REJECTED: &[(Input, &str)] = &[
         Input::Set("tests.enabled=false,tests.image=null"),
         "error: invalid values at `tests.image`: the chart needs this key (a null deleted it; set the keys below it instead)",
     ),
+    (
+        Input::Set("networkPolicy.hypervisorCidrs={10.0.0.0/8}"),
+        "error: invalid values at `networkPolicy.hypervisorCidrs`: unknown key, did you mean `networkPolicy.hypervisorCIDRs`?",
+    ),
+    (
+        Input::Set("metrics.serviceMonitor.intervall=30s"),
+        "error: invalid values at `metrics.serviceMonitor.intervall`: unknown key, did you mean `metrics.serviceMonitor.interval`?",
+    ),
+    (
+        Input::Set("backup.retention=-1"),
+        "error: invalid values at `backup.retention`: expected an integer from 0 to 65535, found the number -1",
+    ),
+    (
+        Input::SetString("backup.enabled=daily"),
+        "error: invalid values at `backup.enabled`: expected a boolean, found the string \"daily\"",
+    ),
+    (
+        Input::Set("metrics.grafanaDashboard=null"),
+        "error: invalid values at `metrics.grafanaDashboard`: the chart needs this key (a null deleted it; set the keys below it instead)",
+    ),
 ];
 
 /// Values at the edges of what the types allow, accepted by all.
@@ -221,6 +241,7 @@ const ACCEPTED: &[Input] = &[
     Input::Set("externalDatabase.port=0,startupProbe.failureThreshold=4294967295"),
     Input::File("externalDatabase:\n  port: 3307.0\npersistence:\n  enabled: no\ningress:\n  enabled: yes\n"),
     Input::File("resources:\n  limits: {cpu: 2}\naffinity: null\nextraEnv:\n  - {name: A, value: '1'}\n"),
+    Input::File("backup:\n  enabled: true\n  retention: 65535\n  resources: null\nnetworkPolicy:\n  enabled: true\n  ingressFrom:\n    - ipBlock: {cidr: 10.0.0.0/8}\n"),
 ];
 
 #[test]

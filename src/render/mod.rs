@@ -32,13 +32,33 @@ use manifest::Rendered;
 /// The minijinja templates, named as the chart's templates they mirror.
 const TEMPLATES: &[(&str, &str)] = &[
     (
+        "backup-configmap.yaml",
+        include_str!("../../templates/backup-configmap.yaml"),
+    ),
+    (
+        "backup-cronjob.yaml",
+        include_str!("../../templates/backup-cronjob.yaml"),
+    ),
+    (
+        "backup-pvc.yaml",
+        include_str!("../../templates/backup-pvc.yaml"),
+    ),
+    (
         "configmap.yaml",
         include_str!("../../templates/configmap.yaml"),
+    ),
+    (
+        "grafana-dashboard.yaml",
+        include_str!("../../templates/grafana-dashboard.yaml"),
     ),
     ("ingress.yaml", include_str!("../../templates/ingress.yaml")),
     (
         "mariadb-configmap.yaml",
         include_str!("../../templates/mariadb-configmap.yaml"),
+    ),
+    (
+        "mariadb-networkpolicy.yaml",
+        include_str!("../../templates/mariadb-networkpolicy.yaml"),
     ),
     (
         "mariadb-service.yaml",
@@ -47,6 +67,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "mariadb-statefulset.yaml",
         include_str!("../../templates/mariadb-statefulset.yaml"),
+    ),
+    (
+        "networkpolicy.yaml",
+        include_str!("../../templates/networkpolicy.yaml"),
+    ),
+    (
+        "prometheusrule.yaml",
+        include_str!("../../templates/prometheusrule.yaml"),
     ),
     (
         "secret-credentials.yaml",
@@ -73,6 +101,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/service-hypervisor.yaml"),
     ),
     ("service.yaml", include_str!("../../templates/service.yaml")),
+    (
+        "servicemonitor.yaml",
+        include_str!("../../templates/servicemonitor.yaml"),
+    ),
     (
         "serviceaccount.yaml",
         include_str!("../../templates/serviceaccount.yaml"),
@@ -211,6 +243,21 @@ fn validate(values: &Values) -> Result<()> {
             bail!("externalDatabase.password or externalDatabase.existingSecret is required when mariadb.enabled is false");
         }
     }
+    if values.backup.enabled && values.backup.retention < 1 {
+        bail!("backup.retention must be at least 1");
+    }
+    let metrics = &values.metrics;
+    if !metrics.enabled {
+        for (enabled, key) in [
+            (metrics.service_monitor.enabled, "serviceMonitor"),
+            (metrics.prometheus_rule.enabled, "prometheusRule"),
+            (metrics.grafana_dashboard.enabled, "grafanaDashboard"),
+        ] {
+            if enabled {
+                bail!("metrics.{key}.enabled needs metrics.enabled (the exporter it uses)");
+            }
+        }
+    }
     Ok(())
 }
 
@@ -310,6 +357,25 @@ struct Context {
     oned_url: String,
     fireedge_url: String,
     checksums: Checksums,
+    backup: BackupContext,
+    /// The PromQL label matchers of the main Service's scrape job (`job="…", namespace="…"`).
+    metrics_selector: String,
+    /// chart/files/grafana-dashboard.json without its final newline.
+    grafana_dashboard: &'static str,
+}
+
+/// What the backup templates need beyond the values.
+#[derive(Debug, Serialize)]
+struct BackupContext {
+    /// chart/files/backup.sh without its final newline.
+    script: &'static str,
+    /// The claim the backups are written to.
+    claim: String,
+    /// The backup job mounts the OpenNebula data volume (to save .one and .ssh): it is a
+    /// PersistentVolumeClaim that a second pod may mount.
+    mounts_data: bool,
+    /// The job must then run on the OpenNebula pod's node (a ReadWriteOnce volume).
+    follows_pod: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -412,6 +478,19 @@ impl Context {
         } else {
             values.opennebula.hostname.clone()
         };
+        let mounts_data = values.persistence.enabled
+            && values.persistence.access_mode != values::AccessMode::ReadWriteOncePod;
+        let backup = BackupContext {
+            script: chart::text_file("files/backup.sh"),
+            claim: if values.backup.persistence.existing_claim.is_empty() {
+                names.backup.clone()
+            } else {
+                values.backup.persistence.existing_claim.clone()
+            },
+            mounts_data,
+            follows_pod: mounts_data
+                && values.persistence.access_mode == values::AccessMode::ReadWriteOnce,
+        };
         Context {
             release: release.clone(),
             chart: ChartContext {
@@ -447,6 +526,13 @@ impl Context {
             oned_url: format!("http://{}:2633/RPC2", names.fullname),
             fireedge_url: format!("http://{}:2616/", names.fullname),
             checksums: Checksums::default(),
+            backup,
+            metrics_selector: format!(
+                "job={}, namespace={}",
+                go_quote(&names.fullname),
+                go_quote(&release.namespace)
+            ),
+            grafana_dashboard: chart::text_file("files/grafana-dashboard.json"),
             names,
             values,
         }

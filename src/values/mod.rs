@@ -149,6 +149,13 @@ pub struct Values {
     pub readiness_probe: Probe,
     /// The `helm test` pod (one.system.version on oned, then FireEdge).
     pub tests: Tests,
+    /// Scheduled backups of the OpenNebula database and of the state files of /var/lib/one (see
+    /// chart/README.md, "Backups", for the restore).
+    pub backup: Backup,
+    /// OpenNebula's Prometheus exporter and what uses it: ServiceMonitor, alerts, dashboard.
+    pub metrics: Metrics,
+    /// NetworkPolicies of the OpenNebula and MariaDB pods.
+    pub network_policy: NetworkPolicy,
 }
 
 /// A container image.
@@ -516,6 +523,151 @@ pub struct Tests {
     pub enabled: bool,
     /// The image of the test pod (needs sh and curl).
     pub image: Image,
+}
+
+/// Scheduled backups.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Backup {
+    /// A CronJob that dumps the database (mariadb-dump of the MariaDB image, one consistent
+    /// transaction), with /var/lib/one/.one and .ssh when the data volume can be shared, to the
+    /// backup volume.
+    #[serde(default)]
+    pub enabled: bool,
+    /// When backups run (cron syntax, in the kube-controller-manager's time zone).
+    #[serde(default)]
+    pub schedule: String,
+    /// The number of backups kept, at least 1: after each successful backup the older ones are
+    /// deleted.
+    #[serde(default)]
+    pub retention: u16,
+    /// The volume the backups are written to.
+    pub persistence: BackupPersistence,
+    /// The backup container's requests and limits.
+    #[serde(default)]
+    pub resources: Map,
+}
+
+/// The backup volume.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BackupPersistence {
+    /// The size of the `<fullname>-backup` PersistentVolumeClaim.
+    #[serde(default)]
+    pub size: String,
+    /// Its storage class ("" = cluster default, "-" = no storage class).
+    #[serde(default)]
+    pub storage_class: String,
+    /// An existing PersistentVolumeClaim to use instead (the chart then creates none).
+    #[serde(default)]
+    pub existing_claim: String,
+}
+
+/// OpenNebula's Prometheus exporter and its consumers.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metrics {
+    /// Runs OpenNebula's Prometheus exporter (opennebula-exporter, port 9925) in the OpenNebula
+    /// container and publishes it as the `metrics` port of the main Service.
+    #[serde(default)]
+    pub enabled: bool,
+    /// A ServiceMonitor (monitoring.coreos.com/v1) for the Prometheus Operator.
+    pub service_monitor: ServiceMonitor,
+    /// A PrometheusRule (monitoring.coreos.com/v1) with alerts on oned, hosts, datastores and VMs.
+    pub prometheus_rule: PrometheusRule,
+    /// A Grafana dashboard in a ConfigMap labelled `grafana_dashboard: "1"` for Grafana's sidecar.
+    pub grafana_dashboard: GrafanaDashboard,
+}
+
+/// The ServiceMonitor.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceMonitor {
+    /// Renders the ServiceMonitor (needs metrics.enabled).
+    #[serde(default)]
+    pub enabled: bool,
+    /// The namespace of the ServiceMonitor ("" = the release's); it selects the Service in the
+    /// release's namespace either way.
+    #[serde(default)]
+    pub namespace: String,
+    /// Labels added to the ServiceMonitor, e.g. the one your Prometheus selects
+    /// (`release: kube-prometheus-stack`).
+    #[serde(default)]
+    pub labels: StringMap,
+    /// How often Prometheus scrapes; every scrape makes the exporter read the host, datastore and
+    /// VM pools from oned.
+    #[serde(default)]
+    pub interval: String,
+    /// How long one scrape may take ("" = Prometheus' default).
+    #[serde(default)]
+    pub scrape_timeout: String,
+    /// Relabelings applied to the target's labels before scraping.
+    #[serde(default)]
+    pub relabelings: Vec<Value>,
+    /// Relabelings applied to the scraped samples.
+    #[serde(default)]
+    pub metric_relabelings: Vec<Value>,
+}
+
+/// The PrometheusRule.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PrometheusRule {
+    /// Renders the PrometheusRule (needs metrics.enabled; the rules select the ServiceMonitor's
+    /// job, the main Service's name).
+    #[serde(default)]
+    pub enabled: bool,
+    /// The namespace of the PrometheusRule ("" = the release's).
+    #[serde(default)]
+    pub namespace: String,
+    /// Labels added to the PrometheusRule, e.g. the one your Prometheus selects rules by.
+    #[serde(default)]
+    pub labels: StringMap,
+}
+
+/// The Grafana dashboard.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GrafanaDashboard {
+    /// Renders the dashboard's ConfigMap (needs metrics.enabled).
+    #[serde(default)]
+    pub enabled: bool,
+    /// The namespace of the ConfigMap ("" = the release's), e.g. the one Grafana's sidecar
+    /// watches.
+    #[serde(default)]
+    pub namespace: String,
+    /// Labels added to the ConfigMap besides `grafana_dashboard: "1"`.
+    #[serde(default)]
+    pub labels: StringMap,
+    /// Annotations added to the ConfigMap, e.g. `grafana_folder: OpenNebula` for the sidecar's
+    /// folder annotation.
+    #[serde(default)]
+    pub annotations: StringMap,
+}
+
+/// The NetworkPolicies.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkPolicy {
+    /// Renders NetworkPolicies: the chart's MariaDB accepts only the OpenNebula pod and the backup
+    /// job; the OpenNebula pod accepts its client ports from the release's namespace and
+    /// ingressFrom, and the hypervisor ports from hypervisorCIDRs.
+    #[serde(default)]
+    pub enabled: bool,
+    /// NetworkPolicyPeers (podSelector, namespaceSelector, ipBlock) allowed, besides the pods of
+    /// the release's namespace, to oned (2633), gRPC (2634), FireEdge (2616), OneFlow (2474),
+    /// OneGate (5030) and the metrics port: e.g. the ingress controller's or Prometheus'
+    /// namespace.
+    #[serde(default)]
+    pub ingress_from: Vec<Value>,
+    /// CIDRs of the KVM hosts and of their VMs' networks outside the cluster: allowed to oned
+    /// (2633), monitord (TCP and UDP), OneGate (5030) and SSH (22).
+    #[serde(rename = "hypervisorCIDRs", default)]
+    pub hypervisor_cidrs: Vec<String>,
+    /// NetworkPolicy ingress rules (`from`, `ports`) appended as they are to the OpenNebula pod's
+    /// policy.
+    #[serde(default)]
+    pub extra_ingress: Vec<Value>,
 }
 
 #[cfg(test)]
