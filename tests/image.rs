@@ -1,7 +1,10 @@
 //! The container image's test suite (`image/tests/run.sh`): shellcheck,
 //! hadolint, supervisord's parser, the entrypoint's config edits on the real
-//! OpenNebula 7.0/7.2/7.4 files, the volume bootstrap, and the database logic
-//! against a real MariaDB server.
+//! OpenNebula 7.0/7.2/7.4 files, the volume bootstrap (secrets, credentials,
+//! the remotes/etc merge on the real files, SSH), the services run for real
+//! (supervisord, sshd, ssh-agent, the syslog relay, the health check, the
+//! image build's checks), and the database logic against a real MariaDB
+//! server holding the schema oned creates.
 //!
 //! A missing tool makes the script print `skipped: <tool> not found` and skip
 //! that part; with `ONECHART_REQUIRE_TOOLS=1` a missing tool fails instead.

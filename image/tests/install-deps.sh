@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Install what the image tests need from Debian/Ubuntu packages, idempotently:
 #   mariadb-server + mariadb-client  real database for the DB-version logic
-#   ruby                             the config editor (image/one-config.rb) and Psych
-#   python3                          the OpenNebula template syntax checker
+#   ruby                             the config editor (image/one-config.rb), Psych, the syslog relay
+#   python3                          the OpenNebula template syntax checker, XML-RPC/HTTP stubs
 #   the shellcheck package           lint of every script
+#   openssh-server + openssh-client  sshd -t / -T and a running sshd, ssh-agent, ssh-keyscan
+#   gcc                              a guacd and library built to prove build-check's ldd check
+#   curl                             the health check
+#   util-linux                       logger (syslog relay test), setpriv
 # hadolint and supervisord come from /work/shared/tools/install-tools.sh
 # (not packaged in Debian); the tests skip them when absent.
 # usage: image/tests/install-deps.sh
 set -Eeuo pipefail
 
-packages=(mariadb-client mariadb-server python3 ruby shellcheck)
+packages=(curl gcc mariadb-client mariadb-server openssh-client openssh-server python3 ruby shellcheck util-linux)
 
 # usage: missing_packages PKG...   (prints the packages not installed)
 missing_packages() {
