@@ -782,6 +782,22 @@ db_decision() {
 USER_DATA_TABLES=(user_pool vm_pool host_pool image_pool network_pool template_pool
 	document_pool datastore_pool vn_template_pool vrouter_pool secgroup_pool)
 
+# Every table oned's bootstrap creates (src/sql/OneDB.cc, src/nebula/SystemDB.cc,
+# include/BitMap.h; group_vlans from 7.4).
+ONE_TABLES=(acl backupjob_pool cluster_datastore_relation cluster_network_relation
+	cluster_pool cluster_vnc_bitmap datastore_pool db_versioning document_pool
+	group_pool group_quotas group_vlans history hook_log hook_pool host_monitoring
+	host_pool image_pool local_db_versioning logdb marketplace_pool
+	marketplaceapp_pool network_pool network_vlan_bitmap plan_pool pool_control
+	schedaction_pool secgroup_pool system_attributes template_pool user_pool
+	user_quotas vdc_pool vm_monitoring vm_pool vm_showback vmgroup_pool
+	vn_template_pool vrouter_pool zone_pool)
+
+# usage: db_one_tables   (how many of the database's tables are OpenNebula's)
+db_one_tables() {
+	db_tables | grep -cxF -f <(printf '%s\n' "${ONE_TABLES[@]}") || true
+}
+
 # usage: db_user_data   (prints "N rows in T" for each non-empty user data table)
 db_user_data() {
 	local t n
@@ -806,7 +822,7 @@ db_state() {
 		echo fresh
 		return 0
 	fi
-	if ! db_table_exists user_pool && ! db_table_exists db_versioning; then
+	if (($(db_one_tables) == 0)); then
 		echo foreign
 		return 0
 	fi
@@ -816,7 +832,7 @@ db_state() {
 	fi
 	if [[ -n $(db_user_data) ]]; then
 		echo orphaned
-	elif [[ -z $db ]]; then
+	elif [[ -z $db ]] || ! db_table_exists user_pool; then
 		echo partial
 	elif [[ $(db_decision "$db" "$code") == current ]]; then
 		echo resume
@@ -863,6 +879,7 @@ db_refuse() {
 # BackEndMySQL#backup), so that restoring it gives back exactly this database.
 db_backup() {
 	mkdir -p "$(dirname "$1")"
+	rm -f "$(dirname "$1")"/*.sql.partial # dumps a kill interrupted
 	(umask 077 && MYSQL_PWD=$DB_PASSWORD mariadb-dump --protocol=TCP -h "$DB_HOST" \
 		-P "${DB_PORT:-3306}" -u "$DB_USER" --single-transaction --routines \
 		--triggers --add-drop-database --databases "$DB_NAME" >"$1.partial")
@@ -938,6 +955,12 @@ resume_interrupted_upgrade() {
 	if [[ $target != "$(db_target)" ]]; then
 		mv -f "$state" "$state.other-$(date -u +%Y%m%dT%H%M%SZ)"
 		log "set aside the record of an unfinished upgrade of another database ($target)"
+		return 0
+	fi
+	if (($(db_tables | grep -c . || true) == 0)); then
+		mv -f "$state" "$state.dropped-$(date -u +%Y%m%dT%H%M%SZ)"
+		log "database '$DB_NAME' is empty (dropped since an upgrade from $from did not finish):" \
+			"set aside the record of that upgrade; its backup stays in $backup"
 		return 0
 	fi
 	[[ -s $backup ]] || die "an upgrade of '$DB_NAME' from $from did not finish and its backup" \

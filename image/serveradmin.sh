@@ -47,7 +47,8 @@ main() {
 		fi
 		sleep "$WAIT_INTERVAL"
 	done
-	driver=$(oneuser show serveradmin -x | sed -n 's:.*<AUTH_DRIVER>\(.*\)</AUTH_DRIVER>.*:\1:p' | head -n1)
+	driver=$(oneuser show serveradmin -x | sed -n 's:.*<AUTH_DRIVER>\(.*\)</AUTH_DRIVER>.*:\1:p' | head -n1) ||
+		driver=""
 	if [[ $driver != server_cipher ]]; then
 		log "user serveradmin has auth driver '${driver:-none}', not server_cipher: not touched;" \
 			"FireEdge, OneFlow and OneGate cannot log in until ${names[*]} exist"

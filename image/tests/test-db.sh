@@ -307,10 +307,18 @@ test_partial_and_foreign_refused() {
 	half_schema 7.2.0
 	root_sql 'DROP TABLE partial.db_versioning'
 	assert_fails_with 'stopped while creating the schema' prepare_database
+	# oned died right after creating logdb (LogDB::bootstrap comes first).
+	use_db early
+	root_sql 'CREATE DATABASE early; CREATE TABLE early.logdb (log_index BIGINT UNSIGNED PRIMARY KEY)'
+	assert_fails_with 'stopped while creating the schema' prepare_database
 	use_db shop
 	root_sql 'CREATE DATABASE shop; CREATE TABLE shop.customers (id INT)'
 	assert_fails_with 'holds no OpenNebula schema (tables: customers' prepare_database
 	assert_eq "$(db_tables)" customers "foreign table untouched"
+	# The list of OpenNebula's tables covers the fixture.
+	use_db listed
+	half_schema 7.2.0
+	assert_eq "$(db_one_tables)" 39 "tables known as OpenNebula's"
 }
 
 test_upgrade_ok() {
@@ -392,6 +400,13 @@ test_upgrade_crash_keeps_first_backup() {
 	grep -qF "restoring the backup taken before it, $first" "$T_TMP/out2.log" || fail "no restore message"
 	assert_eq "$(db_schema_versions)" "7.2.0 7.2.0" "versions after the retry"
 	[[ ! -e $(upgrade_state) ]] || fail "upgrade state left after success"
+	# A record left while the database was dropped by hand: nothing restored.
+	state_write "$(upgrade_state)" "target=$(db_target)" "from=7.0.0 7.0.0" "to=7.2.0 7.2.0" "backup=$first"
+	root_sql 'DROP DATABASE crash; CREATE DATABASE crash'
+	prepare_database 2>"$T_TMP/out3.log"
+	assert_eq "$ONE_DB_STATE" fresh "state of the dropped database"
+	assert_eq "$(db_tables | grep -c . || true)" 0 "tables after the start"
+	grep -q 'set aside the record of that upgrade' "$T_TMP/out3.log" || fail "$(cat "$T_TMP/out3.log")"
 }
 
 test_database_mode() {
