@@ -10,8 +10,10 @@
 # and therefore checked at build time instead: the repository key format
 # (ASCII-armored, used directly by signed-by), the package names and that the
 # installed opennebula package has the requested version (the RUN fails
-# otherwise), and the paths the entrypoint and supervisord.conf rely on
-# (checked by the `test -e` list below).
+# otherwise), and everything image/build-check.sh checks: the paths the
+# entrypoint and supervisord.conf rely on, the onedb migrator into this
+# version (opennebula-migration), guacd's libraries (guacd -v, ldd), sshd -t
+# on the entrypoint's sshd_config.
 
 FROM ubuntu:24.04
 
@@ -25,8 +27,14 @@ SHELL ["/bin/bash", "-Eeuo", "pipefail", "-c"]
 # repository URL and checked against ONE_VERSION after the install.
 # systemd provides systemd-tmpfiles, which the OpenNebula packages' postinst
 # scripts call; no systemd runs in the container.
+# opennebula-migration: the onedb migrators (OpenNebula's upgrade guide
+# installs it). opennebula-form: OneForm, from 7.2 on (one-deploy installs
+# it for one_version >= 7.1.80: roles/form/tasks/main.yml, playbooks/site.yml).
+# openssh-server: sshd for the local TM driver's transfers (image/README.md).
 # hadolint ignore=DL3008
 RUN test -n "${ONE_VERSION}" || { echo "build with --build-arg ONE_VERSION=\$(cat image/ONE_VERSION)" >&2; exit 1; } \
+    && versioned=() \
+    && case "${ONE_VERSION}" in 7.0.*) ;; *) versioned+=(opennebula-form) ;; esac \
     && apt-get update \
     && apt-get install -y --no-install-recommends \
         ca-certificates \
@@ -39,12 +47,15 @@ RUN test -n "${ONE_VERSION}" || { echo "build with --build-arg ONE_VERSION=\$(ca
     && apt-get install -y --no-install-recommends \
         mariadb-client \
         openssh-client \
+        openssh-server \
         opennebula \
         opennebula-fireedge \
         opennebula-flow \
         opennebula-gate \
         opennebula-guacd \
+        opennebula-migration \
         opennebula-tools \
+        "${versioned[@]}" \
         ruby \
         supervisor \
         systemd \
@@ -54,29 +65,36 @@ RUN test -n "${ONE_VERSION}" || { echo "build with --build-arg ONE_VERSION=\$(ca
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
+COPY --chmod=0755 image/entrypoint.sh /usr/local/bin/onechart-entrypoint
+COPY --chmod=0755 image/healthcheck.sh /usr/local/bin/onechart-healthcheck
+COPY --chmod=0755 image/one-config.rb /usr/local/lib/onechart/one-config.rb
+COPY --chmod=0755 image/wait-oned.sh /usr/local/lib/onechart/onechart-wait-oned
+COPY --chmod=0755 image/ssh-agent.sh /usr/local/lib/onechart/onechart-ssh-agent
+COPY --chmod=0755 image/syslog-relay.rb /usr/local/lib/onechart/onechart-syslog
+COPY --chmod=0755 image/periodic.sh /usr/local/lib/onechart/onechart-periodic
+COPY --chmod=0755 image/serveradmin.sh /usr/local/lib/onechart/onechart-serveradmin
+COPY --chmod=0755 image/build-check.sh /usr/local/lib/onechart/onechart-build-check
+COPY --chmod=0644 image/supervisord.conf /etc/supervisor/onechart.conf
+
 # Pristine copies the entrypoint uses on a persistent /var/lib/one: the drivers
-# (refreshed when the package version changes) and the default /etc/one.
+# (remotes/etc merged three-way when the package version changes) and the
+# default /etc/one. oneadmin gets the password hash '*' (no password can
+# match; a '!' would make sshd, with UsePAM no, refuse the account as locked).
+# The packaged sshd host keys are removed: sshd uses the volume's.
 RUN cp -a /var/lib/one/remotes /usr/share/one/remotes-dist \
     && cp -a /etc/one /usr/share/one/etc-dist \
     && dpkg-query -W -f='${Version}\n' opennebula > /usr/share/one/onechart-image-version \
     && test "$(id -u oneadmin)" = 9869 \
-    && for path in /usr/bin/oned /usr/bin/onedb /usr/lib/one/ruby/onedb/database_schema.rb \
-        /usr/lib/one/fireedge/dist/index.js /usr/lib/one/oneflow/oneflow-server.rb \
-        /usr/lib/one/onegate/onegate-server.rb /usr/lib/one/onehem/onehem-server.rb \
-        /usr/share/one/guacd/sbin/guacd /usr/share/one/ssh/config /usr/bin/mariadb-dump \
-        /usr/bin/setpriv; do \
-        test -e "${path}" || { echo "missing ${path}" >&2; exit 1; }; \
-    done
+    && test "$(getent passwd oneadmin | cut -d: -f6)" = /var/lib/one \
+    && case "$(getent passwd oneadmin | cut -d: -f7)" in */nologin | */false | "") echo "oneadmin has no login shell: sshd cannot run commands" >&2; exit 1 ;; esac \
+    && usermod -p '*' oneadmin \
+    && test "$(getent shadow oneadmin | cut -d: -f2)" = '*' \
+    && rm -f /etc/ssh/ssh_host_* \
+    && /usr/local/lib/onechart/onechart-build-check
 
-COPY --chmod=0755 image/entrypoint.sh /usr/local/bin/onechart-entrypoint
-COPY --chmod=0755 image/one-config.rb /usr/local/lib/onechart/one-config.rb
-COPY --chmod=0755 image/wait-oned.sh /usr/local/lib/onechart/onechart-wait-oned
-COPY --chmod=0755 image/healthcheck.sh /usr/local/bin/onechart-healthcheck
-COPY --chmod=0644 image/supervisord.conf /etc/supervisor/onechart.conf
-
-# oned XML-RPC, oned gRPC (7.2+), FireEdge, OneFlow, OneGate, monitord.
-# guacd (4822) listens on 127.0.0.1 only; there is no sshd.
-EXPOSE 2633 2634 2616 2474 5030 4124 4124/udp
+# oned XML-RPC, oned gRPC (7.2+), FireEdge, OneFlow, OneGate, monitord, sshd.
+# guacd (4822) and OneForm (13013, 7.2+) listen on 127.0.0.1 only.
+EXPOSE 2633 2634 2616 2474 5030 4124 4124/udp 22
 
 # oned's first start and a schema upgrade can take minutes.
 HEALTHCHECK --interval=30s --timeout=15s --start-period=20m --retries=3 \

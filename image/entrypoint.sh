@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# onechart entrypoint: prepare /etc/one and /var/lib/one, check the database
-# schema, then exec the command (supervisord). See image/README.md.
+# onechart entrypoint: prepare /etc/one, /var/lib/one, SSH and the database,
+# then exec the command (supervisord). See image/README.md.
+#
+#   onechart-entrypoint [supervisord ...]   everything, then exec supervisord
+#   onechart-entrypoint database            only the database step, then exit
+#                                           (the chart's init container)
+#   onechart-entrypoint CMD...              exec CMD (debugging), no bootstrap
 #
 # Every step is a function; tests source this file (main does not run when
 # sourced) and call them one by one with the paths below pointed at temp dirs.
@@ -12,16 +17,25 @@ set -Eeuo pipefail
 : "${ONE_LOCK_DIR:=/var/lock/one}"
 : "${ONE_RUN_DIR:=/run/one}"
 : "${ONE_SHARE:=/usr/share/one}"
+: "${ONE_LIB:=/usr/lib/one}"
 : "${ONE_RUBY_LIB:=/usr/lib/one/ruby}"
 : "${ONECHART_LIB:=/usr/local/lib/onechart}"
 : "${ONECHART_CONFIG_DIR:=/etc/onechart/config}"
 : "${ONECHART_SSH_DIR:=/etc/onechart/ssh}"
+: "${ONECHART_RUN:=/run/onechart}"
 : "${ONE_IMAGE_VERSION_FILE:=${ONE_SHARE}/onechart-image-version}"
+: "${ONE_SERVERADMIN_LIST:=${ONE_SHARE}/onechart-serveradmin-files}"
 : "${ONE_OWNER:=oneadmin:oneadmin}"
 : "${ONE_RUN_AS=oneadmin}" # empty: run as the current user (tests)
+: "${ONE_SSH_USER:=oneadmin}"
 : "${IPV6_PROBE_FILE:=/proc/net/if_inet6}"
+: "${HOSTS_FILE:=/etc/hosts}"
+: "${DEV_LOG:=/dev/log}"
+: "${SSHD_PORT:=22}"
+: "${SSHD_PRIVSEP_DIR:=/run/sshd}"
 : "${DB_WAIT_TIMEOUT:=300}"
 : "${ONED_LOG_SYSTEM:=std}"
+: "${SECRET_MAX_BYTES:=65536}"
 
 # usage: log MESSAGE...
 log() {
@@ -48,15 +62,44 @@ require_env() {
 	((${#missing[@]} == 0)) || die "missing environment: ${missing[*]}"
 }
 
-# usage: check_env   (the variables the chart always sets)
+# usage: file_env VAR   (VAR's value from $VAR or from the file named by
+# ${VAR}_FILE, the docker-library convention; both set is an error). The value
+# stays a shell variable: it is not exported to any child process.
+file_env() {
+	local var=$1 file_var=${1}_FILE file value
+	if [[ -n ${!var:-} && -n ${!file_var:-} ]]; then
+		die "both $var and $file_var are set: set only one"
+	fi
+	if [[ -n ${!file_var:-} ]]; then
+		file=${!file_var}
+		[[ -f $file && -r $file ]] || die "$file_var: cannot read $file"
+		(($(stat -L -c %s "$file") <= SECRET_MAX_BYTES)) ||
+			die "$file_var: $file is larger than $SECRET_MAX_BYTES bytes"
+		value=$(<"$file") # trailing newlines dropped, as docker-library does
+		printf -v "$var" '%s' "$value"
+	fi
+	unset "$file_var"
+	if [[ -v $var ]]; then
+		export -n "${var?}"
+	fi
+}
+
+# usage: forget_secrets   (before exec: no secret in any child's environment)
+forget_secrets() {
+	unset ONEADMIN_PASSWORD DB_PASSWORD ONEADMIN_PASSWORD_FILE DB_PASSWORD_FILE
+}
+
+# usage: check_env   (the variables the chart always sets; secrets from files)
 check_env() {
+	file_env ONEADMIN_PASSWORD
+	file_env DB_PASSWORD
 	require_env ONEADMIN_PASSWORD
 	[[ $ONEADMIN_PASSWORD != *$'\n'* ]] || die "ONEADMIN_PASSWORD must not contain a newline"
 	case ${DB_BACKEND:=mysql} in
 	mysql)
 		: "${DB_PORT:=3306}"
 		require_env DB_HOST DB_PORT DB_NAME DB_USER
-		[[ -v DB_PASSWORD ]] || die "missing environment: DB_PASSWORD"
+		[[ -v DB_PASSWORD ]] || die "missing environment: DB_PASSWORD or DB_PASSWORD_FILE"
 		;;
 	sqlite) ;;
 	*) die "DB_BACKEND must be mysql or sqlite, not '${DB_BACKEND}'" ;;
@@ -66,6 +109,13 @@ check_env() {
 # usage: own PATH...   (chown to oneadmin, never recursive)
 own() {
 	chown "$ONE_OWNER" "$@"
+}
+
+# usage: own_root PATH...   (chown to root when running as root)
+own_root() {
+	if (($(id -u) == 0)); then
+		chown 0:0 "$@"
+	fi
 }
 
 # usage: as_oneadmin CMD...   (run CMD as oneadmin when root, else as is)
@@ -88,9 +138,32 @@ setup_dirs() {
 		own "$dir"
 	done
 	chmod 0700 "$ONE_VAR/.one" "$ONE_VAR/.ssh"
+	mkdir -p "$ONECHART_RUN"
 	# oned cannot be running before supervisord starts it: a lock left by a
 	# killed container would make oned and onedb refuse to start.
 	rm -f "$ONE_LOCK_DIR/one"
+}
+
+# usage: setup_logs   (the services' log files lead to the container's output)
+# OneFlow, OneGate and monitord log through syslog(3) (configure_logging) to
+# /dev/log, which is the socket onechart-syslog prints from. The Hook
+# Execution Manager and FireEdge can only write files (onehem-server.rb:
+# Logger.new(HEM_LOG); FireEdge: winston File transport in
+# src/fireedge/src/server/utils/logger.js), so their files are links to
+# /dev/stdout; supervisord runs them through onechart-wait-oned --own-stdout,
+# whose pipe they may reopen. winston starts fireedge1.log, fireedge2.log, ...
+# after every 5 MB (maxsize 5242880): those are linked too, up to 9.
+setup_logs() {
+	local name i
+	for name in onehem.log fireedge.log; do
+		ln -sfn /dev/stdout "$ONE_LOG_DIR/$name"
+	done
+	for ((i = 1; i <= 9; i++)); do
+		ln -sfn /dev/stdout "$ONE_LOG_DIR/fireedge$i.log"
+	done
+	if ! ln -sfn "$ONE_RUN_DIR/log.sock" "$DEV_LOG" 2>/dev/null; then
+		log "warning: cannot link $DEV_LOG to $ONE_RUN_DIR/log.sock: monitord, OneFlow and OneGate logs are lost"
+	fi
 }
 
 # usage: one_config (template|yaml) FILE OP...   (see image/one-config.rb)
@@ -98,9 +171,10 @@ one_config() {
 	ruby "$ONECHART_LIB/one-config.rb" "$@"
 }
 
-# usage: ipv6_available   (true when the pod has IPv6 addresses)
+# usage: ipv6_available   (true when the kernel lists IPv6 addresses)
+# /proc/net/if_inet6 has size 0 like every procfs file: read its content.
 ipv6_available() {
-	[[ -s $IPV6_PROBE_FILE ]]
+	[[ -r $IPV6_PROBE_FILE ]] && grep -q '[^[:space:]]' "$IPV6_PROBE_FILE" 2>/dev/null
 }
 
 # usage: configure_oned   (DB, HOSTNAME, ONEGATE_ENDPOINT, log to stderr)
@@ -121,31 +195,53 @@ configure_oned() {
 	one_config template "$ONE_ETC/oned.conf" "${args[@]}"
 }
 
-# usage: configure_monitord   (MONITOR_ADDRESS; IPv4 listener without IPv6)
+# usage: configure_monitord   (address and port hosts send to, listener, syslog)
+# monitord is a driver of oned: its stderr is closed (include/Driver.h,
+# start_driver: close(2)) and its stdout is the driver protocol, so it logs
+# through syslog (LOG/SYSTEM, src/monitor/src/monitor/Monitor.cc).
 configure_monitord() {
-	local args=()
+	local args=(--set LOG/SYSTEM syslog) port=${OPENNEBULA_MONITOR_PORT:-}
 	if [[ -n ${OPENNEBULA_MONITOR_ADDRESS:-} && $OPENNEBULA_MONITOR_ADDRESS != auto ]]; then
 		args+=(--set NETWORK/MONITOR_ADDRESS "$OPENNEBULA_MONITOR_ADDRESS")
+	fi
+	if [[ -n $port ]]; then
+		if [[ ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
+			die "OPENNEBULA_MONITOR_PORT must be a port number (1-65535), not '$port'"
+		fi
+		args+=(--set NETWORK/PORT "$port")
 	fi
 	if ! ipv6_available; then
 		log "no IPv6 address in this pod: monitord listens on 0.0.0.0 instead of ::"
 		args+=(--set NETWORK/ADDRESS 0.0.0.0)
 	fi
-	((${#args[@]} == 0)) || one_config template "$ONE_ETC/monitord.conf" "${args[@]}"
+	one_config template "$ONE_ETC/monitord.conf" "${args[@]}"
 }
 
-# usage: configure_oneflow   (listen on all addresses)
+# usage: configure_oneflow   (listen on all addresses, log to syslog)
+# oneflow-server.rb: ':system: syslog' selects Syslog::Logger, anything else
+# the file /var/log/one/oneflow.log.
 configure_oneflow() {
-	one_config yaml "$ONE_ETC/oneflow-server.conf" --set :host 0.0.0.0
+	one_config yaml "$ONE_ETC/oneflow-server.conf" --set :host 0.0.0.0 --set :log/:system syslog
 }
 
 # usage: configure_onegate   (listen on all addresses; 7.4 moved :host to :server/:bind)
 configure_onegate() {
-	local file=$ONE_ETC/onegate-server.conf
+	local file=$ONE_ETC/onegate-server.conf bind=:host
 	if grep -q '^:server:' "$file"; then
-		one_config yaml "$file" --set :server/:bind 0.0.0.0
-	else
-		one_config yaml "$file" --set :host 0.0.0.0
+		bind=:server/:bind
+	fi
+	one_config yaml "$file" --set "$bind" 0.0.0.0 --set :log/:system syslog
+}
+
+# usage: oneform_installed   (OneForm ships with OpenNebula 7.2 and later)
+oneform_installed() {
+	[[ -e $ONE_LIB/oneform/oneform-server.rb && -e $ONE_ETC/oneform-server.conf ]]
+}
+
+# usage: configure_oneform   (7.2+: log to stderr, src/form/lib/tools/log.rb)
+configure_oneform() {
+	if oneform_installed; then
+		one_config yaml "$ONE_ETC/oneform-server.conf" --set :log/:system stderr
 	fi
 }
 
@@ -219,6 +315,104 @@ write_ssh_config() {
 	fi
 }
 
+# usage: setup_ssh_host_keys   (sshd's host keys, generated once, kept on the volume)
+# Hosts record the front-end's key in known_hosts (~/.ssh/config has
+# StrictHostKeyChecking accept-new): a key that changed on every restart
+# would break every transfer from a host back to the front-end.
+setup_ssh_host_keys() {
+	local dir=$ONE_VAR/.onechart/ssh-host-keys type key
+	mkdir -p "$dir"
+	own_root "$dir"
+	chmod 0700 "$dir"
+	for type in ed25519 ecdsa rsa; do
+		key=$dir/ssh_host_${type}_key
+		if [[ ! -s $key || ! -s $key.pub ]]; then
+			rm -f "$key.onechart-tmp" "$key.onechart-tmp.pub"
+			ssh-keygen -q -t "$type" -N '' -C "onechart-host-key" -f "$key.onechart-tmp"
+			mv -f "$key.onechart-tmp.pub" "$key.pub"
+			mv -f "$key.onechart-tmp" "$key"
+			log "generated the SSH host key $key"
+		fi
+		# fsGroup may have widened the modes; sshd refuses a readable key.
+		own_root "$key" "$key.pub"
+		chmod 0600 "$key"
+		chmod 0644 "$key.pub"
+	done
+}
+
+# usage: write_sshd_config   (sshd for oneadmin, keys only; $ONECHART_RUN/sshd_config)
+# OpenNebula's default datastores use TM_MAD local (src/datastore/DatastorePool.cc),
+# whose scripts ssh to the front-end's HOSTNAME (src/tm_mad/local/clone, mv,
+# src/tm_mad/lib/tm_action.rb), from the front-end itself and from the hosts.
+# StrictModes is off because fsGroup makes the home (the volume's root)
+# group-writable; the entrypoint keeps ~/.ssh 0700 and authorized_keys 0600.
+write_sshd_config() {
+	local dir=$ONE_VAR/.onechart/ssh-host-keys family=any
+	ipv6_available || family=inet
+	mkdir -p "$ONECHART_RUN" "$SSHD_PRIVSEP_DIR"
+	chmod 0755 "$SSHD_PRIVSEP_DIR"
+	cat >"$ONECHART_RUN/sshd_config.onechart-tmp" <<-EOF
+		# Written by the onechart entrypoint (write_sshd_config); see image/README.md.
+		Port $SSHD_PORT
+		AddressFamily $family
+		HostKey $dir/ssh_host_ed25519_key
+		HostKey $dir/ssh_host_ecdsa_key
+		HostKey $dir/ssh_host_rsa_key
+		PidFile none
+		AllowUsers $ONE_SSH_USER
+		PermitRootLogin no
+		AuthenticationMethods publickey
+		PubkeyAuthentication yes
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		PermitEmptyPasswords no
+		HostbasedAuthentication no
+		UsePAM no
+		StrictModes no
+		AuthorizedKeysFile .ssh/authorized_keys
+		AllowAgentForwarding yes
+		AllowTcpForwarding no
+		X11Forwarding no
+		PermitTunnel no
+		PermitUserEnvironment no
+		PrintMotd no
+		Subsystem sftp internal-sftp
+		LogLevel INFO
+	EOF
+	mv -f "$ONECHART_RUN/sshd_config.onechart-tmp" "$ONECHART_RUN/sshd_config"
+}
+
+# usage: pod_address   (this pod's address, else 127.0.0.1)
+pod_address() {
+	local addr
+	addr=$(getent hosts "$(uname -n)" 2>/dev/null | awk 'NR == 1 { print $1 }') || true
+	case $addr in
+	"" | 127.* | ::1) addr=127.0.0.1 ;;
+	esac
+	printf '%s\n' "$addr"
+}
+
+# usage: ensure_hostname_resolves   (OPENNEBULA_HOSTNAME resolves inside the pod)
+# oned and the TM drivers ssh to HOSTNAME from the front-end itself; the
+# headless Service's name may not resolve before the pod is ready.
+ensure_hostname_resolves() {
+	local name=${OPENNEBULA_HOSTNAME:-} addr
+	[[ -n $name && $name != auto ]] || return 0
+	[[ $name =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$ ]] ||
+		die "OPENNEBULA_HOSTNAME must be a host name, not '$name'"
+	if awk -v n="$name" '$1 !~ /^#/ { for (i = 2; i <= NF; i++) if (tolower($i) == tolower(n)) f = 1 }
+		END { exit !f }' "$HOSTS_FILE" 2>/dev/null; then
+		return 0
+	fi
+	if getent hosts "$name" >/dev/null 2>&1; then
+		return 0
+	fi
+	addr=$(pod_address)
+	# Appended in place: the kubelet bind-mounts /etc/hosts, it cannot be renamed over.
+	printf '%s\t%s\n' "$addr" "$name" >>"$HOSTS_FILE"
+	log "$name did not resolve: mapped it to $addr in $HOSTS_FILE"
+}
+
 # usage: image_version   (the OpenNebula package version this image was built with)
 image_version() {
 	local version
@@ -227,35 +421,133 @@ image_version() {
 	printf '%s\n' "$version"
 }
 
-# usage: refresh_remotes   (copy the image's drivers when its version changed, keep remotes/etc)
+# usage: list_files DIR...   (relative paths of files and links under each DIR, NUL-separated)
+list_files() {
+	local dir
+	for dir in "$@"; do
+		[[ -d $dir ]] || continue
+		(cd "$dir" && find . \( -type f -o -type l \) ! -name '*.onechart-dist' -print0)
+	done
+}
+
+# usage: same_file A B   (both absent, or both present with the same content)
+same_file() {
+	if [[ -e $1 || -L $1 ]]; then
+		[[ -e $2 || -L $2 ]] && cmp -s "$1" "$2"
+	else
+		[[ ! -e $2 && ! -L $2 ]]
+	fi
+}
+
+# usage: merge_remotes_etc OLD USER NEW OUT VERSION
+# Three-way merge of the driver settings (remotes/etc), as dpkg treats
+# conffiles: OLD is the pristine copy of the release the volume ran (may be
+# missing), USER the volume's remotes/etc, NEW the image's pristine copy, OUT
+# the result (already a copy of NEW). A file the user did not change follows
+# the new release; a file only the user changed is kept; a file both changed
+# keeps the user's version and gets the new one beside it as
+# FILE.onechart-dist, with a warning in the log.
+merge_remotes_etc() {
+	local old=$1 user=$2 new=$3 out=$4 version=$5 rel p conflicts=0 kept=0
+	while IFS= read -r -d '' rel; do
+		rel=${rel#./}
+		p=$out/$rel
+		if [[ -d $old ]] && same_file "$user/$rel" "$old/$rel"; then
+			continue # not changed by the user: the new release's file
+		fi
+		if same_file "$user/$rel" "$new/$rel"; then
+			continue # the user's file is the new default
+		fi
+		if [[ ! -d $old && ! -e $user/$rel && ! -L $user/$rel ]]; then
+			continue # no pristine copy: a file new in this release
+		fi
+		if [[ ! -d $old && ! -e $new/$rel && ! -L $new/$rel ]]; then
+			mkdir -p "$(dirname "$p")" # no pristine copy: a file of the user's own
+			cp -a "$user/$rel" "$p"
+			kept=$((kept + 1))
+			continue
+		fi
+		if [[ -d $old ]] && same_file "$new/$rel" "$old/$rel"; then
+			# Changed by the user only: keep it (or its removal).
+			rm -f "$p"
+			if [[ -e $user/$rel || -L $user/$rel ]]; then
+				mkdir -p "$(dirname "$p")"
+				cp -a "$user/$rel" "$p"
+			fi
+			kept=$((kept + 1))
+			continue
+		fi
+		# Changed on both sides (or no pristine copy to tell): the user's wins.
+		conflicts=$((conflicts + 1))
+		rm -f "$p" "$p.onechart-dist"
+		mkdir -p "$(dirname "$p")"
+		if [[ -e $user/$rel || -L $user/$rel ]]; then
+			cp -a "$user/$rel" "$p"
+		fi
+		if [[ -e $new/$rel || -L $new/$rel ]]; then
+			cp -a "$new/$rel" "$p.onechart-dist"
+		fi
+		if [[ -d $old ]]; then
+			log "warning: remotes/etc/$rel: changed by you and by OpenNebula $version: kept yours," \
+				"the new default is beside it as $rel.onechart-dist; merge them by hand"
+		else
+			log "warning: remotes/etc/$rel: differs from OpenNebula $version and there is no pristine copy" \
+				"of the previous release to tell who changed it: kept yours, the new default is" \
+				"beside it as $rel.onechart-dist; merge them by hand"
+		fi
+	done < <(list_files "$old" "$user" "$new" | sort -zu)
+	log "remotes/etc merged for OpenNebula $version: $kept file(s) with your changes kept, $conflicts conflict(s)"
+}
+
+# usage: refresh_remotes   (the image's drivers when its version changed, remotes/etc merged)
 refresh_remotes() {
 	local dist=$ONE_SHARE/remotes-dist dest=$ONE_VAR/remotes
 	local new=$ONE_VAR/remotes.onechart-new old=$ONE_VAR/remotes.onechart-old
-	local stamp=$ONE_VAR/.onechart/remotes-version version current=""
+	local stamp=$ONE_VAR/.onechart/remotes-version store=$ONE_VAR/.onechart/remotes-etc-dist
+	local version current="" dir
 	version=$(image_version)
 	[[ -d $dist ]] || die "$dist is missing from the image"
 	# Finish or undo a refresh interrupted by a crash.
-	rm -rf "$new"
+	rm -rf "$new" "$store/$version.onechart-tmp"
 	if [[ -d $old ]]; then
 		[[ -d $dest ]] || mv "$old" "$dest"
 		rm -rf "$old"
 	fi
 	[[ -r $stamp ]] && current=$(<"$stamp")
 	if [[ -d $dest && $current == "$version" ]]; then
+		save_pristine_etc "$dist" "$store" "$version"
 		return 0
 	fi
 	cp -a "$dist" "$new"
+	mkdir -p "$new/etc"
 	if [[ -d $dest/etc ]]; then
-		mkdir -p "$new/etc"
-		cp -a "$dest/etc/." "$new/etc/"
+		merge_remotes_etc "${current:+$store/$current}" "$dest/etc" "$dist/etc" "$new/etc" "$version"
 	fi
 	chown -R "$ONE_OWNER" "$new"
+	save_pristine_etc "$dist" "$store" "$version"
 	[[ ! -d $dest ]] || mv "$dest" "$old"
 	mv "$new" "$dest"
 	rm -rf "$old"
-	printf '%s\n' "$version" >"$stamp"
-	own "$stamp"
-	log "remotes refreshed from the image (${current:-none} -> $version), remotes/etc kept"
+	printf '%s\n' "$version" >"$stamp.onechart-tmp"
+	own "$stamp.onechart-tmp"
+	mv -f "$stamp.onechart-tmp" "$stamp"
+	for dir in "$store"/*; do
+		[[ ! -e $dir || $dir == "$store/$version" ]] || rm -rf "$dir"
+	done
+	log "remotes refreshed from the image (${current:-none} -> $version)"
+}
+
+# usage: save_pristine_etc DIST STORE VERSION   (STORE/VERSION = DIST/etc, once)
+save_pristine_etc() {
+	local dist=$1 store=$2 version=$3
+	[[ ! -d $store/$version ]] || return 0
+	mkdir -p "$store"
+	own "$store"
+	rm -rf "$store/$version.onechart-tmp"
+	mkdir -p "$store/$version.onechart-tmp"
+	[[ ! -d $dist/etc ]] || cp -a "$dist/etc/." "$store/$version.onechart-tmp/"
+	chown -R "$ONE_OWNER" "$store/$version.onechart-tmp"
+	mv "$store/$version.onechart-tmp" "$store/$version"
 }
 
 # usage: write_auth_file NAME CONTENT   (0600 in ~/.one, replaced atomically)
@@ -266,33 +558,104 @@ write_auth_file() {
 	mv -f "$file.onechart-tmp" "$file"
 }
 
-# usage: prepare_auth STATE   (STATE from prepare_database: fresh or existing)
-# oned's first start (src/um/UserPool.cc) reads one_auth and creates
-# sunstone_auth, oneflow_auth and onegate_auth itself; it aborts if any exists.
-prepare_auth() {
-	local dir=$ONE_VAR/.one name stale
-	stale=$(date -u +%Y%m%dT%H%M%SZ)
-	if [[ $1 == fresh ]]; then
-		for name in sunstone_auth oneflow_auth onegate_auth; do
-			if [[ -e $dir/$name ]]; then
-				mv "$dir/$name" "$dir/$name.stale-$stale"
-				log "empty database: moved the old $name aside ($name.stale-$stale) so oned can bootstrap"
-			fi
+# usage: serveradmin_files   (the serveradmin credential files oned creates, one a line)
+# Derived when the image is built from the installed oned (build-check.sh):
+# src/um/UserPool.cc writes sunstone/onegate/oneflow_auth (7.0), oneform_auth
+# (7.2), oneks_auth (7.4) on its bootstrap.
+serveradmin_files() {
+	grep -E '^[A-Za-z0-9_]+_auth$' "$ONE_SERVERADMIN_LIST" | grep -vx one_auth
+}
+
+# usage: check_serveradmin_list   (dies when the image lacks the list)
+check_serveradmin_list() {
+	[[ -s $ONE_SERVERADMIN_LIST ]] || die "$ONE_SERVERADMIN_LIST is missing from the image"
+}
+
+# usage: is_serveradmin_file FILE   (empty, or its user is serveradmin)
+is_serveradmin_file() {
+	local first=""
+	[[ -f $1 ]] || return 1
+	[[ -s $1 ]] || return 0
+	IFS= read -r first <"$1" || true
+	[[ $first == serveradmin:* ]]
+}
+
+# usage: stale_serveradmin_files   (files in ~/.one that oned's bootstrap refuses)
+# UserPool.cc aborts the bootstrap when any file of its list exists; besides
+# that list, every other *_auth but one_auth that is empty or belongs to
+# serveradmin was left by an earlier bootstrap.
+stale_serveradmin_files() {
+	local dir=$ONE_VAR/.one f
+	{
+		serveradmin_files
+		for f in "$dir"/*_auth; do
+			[[ ${f##*/} != one_auth ]] && is_serveradmin_file "$f" && printf '%s\n' "${f##*/}"
 		done
-		write_auth_file one_auth "oneadmin:${ONEADMIN_PASSWORD}"
-		log "empty database: wrote one_auth; oned creates the serveradmin files on its first start"
-		return 0
-	fi
+	} | sort -u | while IFS= read -r f; do
+		[[ ! -e $dir/$f && ! -L $dir/$f ]] || printf '%s\n' "$f"
+	done
+}
+
+# usage: write_one_auth   (oneadmin's credentials, read by oned's bootstrap and by onedb)
+write_one_auth() {
+	write_auth_file one_auth "oneadmin:${ONEADMIN_PASSWORD}"
+}
+
+# usage: auth_for_fresh_database   (stale serveradmin files aside, one_auth written)
+auth_for_fresh_database() {
+	local dir=$ONE_VAR/.one name stamp
+	check_serveradmin_list
+	stamp=$(date -u +%Y%m%dT%H%M%SZ)
+	while IFS= read -r name; do
+		mv "$dir/$name" "$dir/$name.stale-$stamp"
+		log "empty database: moved the old $name aside ($name.stale-$stamp) so oned can bootstrap"
+	done < <(stale_serveradmin_files)
+	write_one_auth
+	log "wrote one_auth; oned creates the serveradmin files on its first start"
+}
+
+# usage: ensure_one_auth   (an existing database: one_auth kept, rewritten when missing)
+ensure_one_auth() {
+	local dir=$ONE_VAR/.one
 	if [[ ! -s $dir/one_auth ]]; then
-		write_auth_file one_auth "oneadmin:${ONEADMIN_PASSWORD}"
+		write_one_auth
 		log "one_auth was missing: rewrote it from ONEADMIN_PASSWORD"
 	elif [[ $(<"$dir/one_auth") != "oneadmin:${ONEADMIN_PASSWORD}" ]]; then
 		log "warning: one_auth differs from ONEADMIN_PASSWORD; kept one_auth" \
 			"(change the password with 'oneuser passwd', then update the Secret)"
 	fi
-	for name in sunstone_auth oneflow_auth onegate_auth; do
-		[[ -s $dir/$name ]] || log "warning: $dir/$name is missing: the service using it cannot log in to oned"
-	done
+}
+
+# usage: repair_serveradmin   (an existing database: the serveradmin files complete)
+# oned writes them only when it bootstraps the database. Missing ones are
+# copied from a sibling, as OpenNebula's own 7.2.0_to_7.4.0 migrator does for
+# oneform_auth and oneks_auth (src/onedb/local/7.2.0_to_7.4.0.rb,
+# feature_server_auth_files: "They all hold the same serveradmin secret").
+# When all are gone (a new volume on an old database), onechart-serveradmin
+# sets a new password through oned once it runs (flag in $ONE_RUN_DIR).
+repair_serveradmin() {
+	local dir=$ONE_VAR/.one name source="" missing=() content
+	check_serveradmin_list
+	rm -f "$ONE_RUN_DIR/serveradmin-regenerate"
+	while IFS= read -r name; do
+		if [[ -s $dir/$name ]] && is_serveradmin_file "$dir/$name"; then
+			[[ -n $source ]] || source=$dir/$name
+		else
+			missing+=("$name")
+		fi
+	done < <(serveradmin_files)
+	((${#missing[@]})) || return 0
+	if [[ -n $source ]]; then
+		IFS= read -r content <"$source"
+		for name in "${missing[@]}"; do
+			write_auth_file "$name" "$content"
+			log "$name was missing: copied the serveradmin credentials from ${source##*/}"
+		done
+		return 0
+	fi
+	state_write "$ONE_RUN_DIR/serveradmin-regenerate" "${missing[@]}"
+	log "no serveradmin credentials on the volume (${missing[*]}):" \
+		"onechart-serveradmin sets a new serveradmin password through oned once it runs"
 }
 
 # usage: db_client ARGS...   (mariadb client with the chart's credentials, over TCP)
@@ -330,6 +693,11 @@ db_wait() {
 	done
 }
 
+# usage: db_tables   (the tables of DB_NAME, one a line)
+db_tables() {
+	db_query "SELECT table_name FROM information_schema.tables WHERE table_schema = $(sql_string "$DB_NAME") ORDER BY table_name"
+}
+
 # usage: db_table_exists TABLE
 db_table_exists() {
 	local n
@@ -337,25 +705,35 @@ db_table_exists() {
 	[[ $n == 1 ]]
 }
 
-# usage: db_latest_version TABLE   (version of the row with the highest oid, as onedb reads it)
+# usage: db_rows TABLE [WHERE]   (row count; 0 when the table does not exist)
+db_rows() {
+	db_table_exists "$1" || {
+		echo 0
+		return 0
+	}
+	db_query "SELECT COUNT(*) FROM $(sql_ident "$DB_NAME").$(sql_ident "$1")${2:+ WHERE $2}"
+}
+
+# usage: db_latest_version TABLE   (version of the row with the highest oid, as
+# oned reads it: src/nebula/SystemDB.cc check_db_version)
 db_latest_version() {
 	local t
 	t="$(sql_ident "$DB_NAME").$(sql_ident "$1")"
 	db_query "SELECT version FROM $t WHERE oid = (SELECT MAX(oid) FROM $t)"
 }
 
-# usage: db_schema_versions   (prints "SHARED LOCAL"; nothing for an empty database)
+# usage: db_schema_versions   (prints "SHARED LOCAL"; nothing when either is unknown)
 db_schema_versions() {
-	local shared local_version
+	local shared local_version=""
 	db_table_exists db_versioning || return 0
 	shared=$(db_latest_version db_versioning)
-	[[ -n $shared ]] || die "database '$DB_NAME' has an empty db_versioning table: a failed bootstrap? Inspect it, or drop the database to start over"
-	local_version=$shared
+	[[ -n $shared ]] || return 0
 	if db_table_exists local_db_versioning; then
 		local_version=$(db_latest_version local_db_versioning)
-		[[ -n $local_version ]] || local_version=$shared
+		[[ -n $local_version ]] || return 0
 	fi
-	printf '%s %s\n' "$shared" "$local_version"
+	# Schemas older than local_db_versioning (4.5.80) version everything in db_versioning.
+	printf '%s %s\n' "$shared" "${local_version:-$shared}"
 }
 
 # usage: code_schema_versions   (prints "SHARED LOCAL" the installed onedb expects)
@@ -382,15 +760,15 @@ version_cmp() {
 
 # usage: db_decision DB_VERSIONS CODE_VERSIONS   (prints fresh, current, upgrade or newer)
 db_decision() {
-	local db code i older=0 cmp
-	read -r -a db <<<"$1"
-	read -r -a code <<<"$2"
-	((${#db[@]} == 2)) || {
+	local dbv codev i older=0 cmp
+	read -r -a dbv <<<"$1"
+	read -r -a codev <<<"$2"
+	((${#dbv[@]} == 2)) || {
 		echo fresh
 		return 0
 	}
 	for i in 0 1; do
-		cmp=$(version_cmp "${db[i]}" "${code[i]}")
+		cmp=$(version_cmp "${dbv[i]}" "${codev[i]}")
 		if ((cmp > 0)); then
 			echo newer
 			return 0
@@ -400,14 +778,118 @@ db_decision() {
 	if ((older)); then echo upgrade; else echo current; fi
 }
 
-# usage: db_backup FILE   (mysqldump of DB_NAME into FILE, readable by oneadmin only)
+# The tables where anything a user made lives (src/sql/OneDB.cc).
+USER_DATA_TABLES=(user_pool vm_pool host_pool image_pool network_pool template_pool
+	document_pool datastore_pool vn_template_pool vrouter_pool secgroup_pool)
+
+# Every table oned's bootstrap creates (src/sql/OneDB.cc, src/nebula/SystemDB.cc,
+# include/BitMap.h; group_vlans from 7.4).
+ONE_TABLES=(acl backupjob_pool cluster_datastore_relation cluster_network_relation
+	cluster_pool cluster_vnc_bitmap datastore_pool db_versioning document_pool
+	group_pool group_quotas group_vlans history hook_log hook_pool host_monitoring
+	host_pool image_pool local_db_versioning logdb marketplace_pool
+	marketplaceapp_pool network_pool network_vlan_bitmap plan_pool pool_control
+	schedaction_pool secgroup_pool system_attributes template_pool user_pool
+	user_quotas vdc_pool vm_monitoring vm_pool vm_showback vmgroup_pool
+	vn_template_pool vrouter_pool zone_pool)
+
+# usage: db_one_tables   (how many of the database's tables are OpenNebula's)
+db_one_tables() {
+	db_tables | grep -cxF -f <(printf '%s\n' "${ONE_TABLES[@]}") || true
+}
+
+# usage: db_user_data   (prints "N rows in T" for each non-empty user data table)
+db_user_data() {
+	local t n
+	for t in "${USER_DATA_TABLES[@]}"; do
+		n=$(db_rows "$t")
+		((n == 0)) || printf '%s rows in %s\n' "$n" "$t"
+	done
+}
+
+# usage: db_state DB_VERSIONS CODE_VERSIONS   (prints one word)
+#   fresh     no table at all: oned bootstraps the database
+#   resume    oned's bootstrap created the schema of this version and died before
+#             creating oneadmin (UserPool.cc): oned finishes it on its next start
+#   current / upgrade / newer   an OpenNebula database with oneadmin (oid 0)
+#   foreign, partial, halfway-other, orphaned   refused (db_refuse says why)
+# "Fresh" is decided from the data, user 0 in user_pool, never from the
+# presence of db_versioning alone: a bootstrap that died half-way has it.
+db_state() {
+	local db=$1 code=$2 tables
+	tables=$(db_tables | grep -c . || true)
+	if ((tables == 0)); then
+		echo fresh
+		return 0
+	fi
+	if (($(db_one_tables) == 0)); then
+		echo foreign
+		return 0
+	fi
+	if (($(db_rows user_pool "oid = 0") == 1)); then
+		if [[ -z $db ]]; then echo orphaned; else db_decision "$db" "$code"; fi
+		return 0
+	fi
+	if [[ -n $(db_user_data) ]]; then
+		echo orphaned
+	elif [[ -z $db ]] || ! db_table_exists user_pool; then
+		echo partial
+	elif [[ $(db_decision "$db" "$code") == current ]]; then
+		echo resume
+	else
+		echo halfway-other
+	fi
+}
+
+# usage: db_refuse STATE DB_VERSIONS CODE_VERSIONS   (one message saying what to do; exits)
+db_refuse() {
+	local where="database '$DB_NAME' on ${DB_HOST}:${DB_PORT:-3306}" drop
+	drop="DROP DATABASE $(sql_ident "$DB_NAME");"
+	case $1 in
+	foreign)
+		die "$where is not empty and holds no OpenNebula schema (tables: $(db_tables | head -n 5 | paste -sd, -)...):" \
+			"set DB_NAME to an empty database or to an OpenNebula one"
+		;;
+	partial)
+		die "$where holds OpenNebula tables without version rows and no user: oned's first start" \
+			"stopped while creating the schema and nothing in it can be kept. Drop it ($drop)" \
+			"and restart; onechart never drops a database itself"
+		;;
+	halfway-other)
+		die "$where holds an OpenNebula ${2% *} schema whose first start never finished (no user 0 in" \
+			"user_pool, no VMs, hosts or images) and this image runs ${3% *}: nothing in it can be" \
+			"kept. Drop it ($drop) and restart; onechart never drops a database itself"
+		;;
+	orphaned)
+		die "$where holds OpenNebula data but no oneadmin (user 0 in user_pool) or no version rows" \
+			"($(db_user_data | paste -sd, -)): this is not a bootstrap that stopped half-way and" \
+			"onechart leaves it untouched. Restore it from a backup ($ONE_VAR/backups/db holds the" \
+			"dumps taken before upgrades) or repair it by hand"
+		;;
+	newer)
+		die "database schema ${2% *} (local ${2#* }) is newer than this OpenNebula" \
+			"(${3% *}, local ${3#* }): refusing to start; run the image of the newer version or restore a backup"
+		;;
+	*) die "internal error: unknown database state '$1'" ;;
+	esac
+}
+
+# usage: db_backup FILE   (mariadb-dump of DB_NAME into FILE, readable by oneadmin only)
+# --add-drop-database like onedb's own backup (src/onedb/onedb_backend.rb,
+# BackEndMySQL#backup), so that restoring it gives back exactly this database.
 db_backup() {
 	mkdir -p "$(dirname "$1")"
+	rm -f "$(dirname "$1")"/*.sql.partial # dumps a kill interrupted
 	(umask 077 && MYSQL_PWD=$DB_PASSWORD mariadb-dump --protocol=TCP -h "$DB_HOST" \
 		-P "${DB_PORT:-3306}" -u "$DB_USER" --single-transaction --routines \
-		--triggers --databases "$DB_NAME" >"$1.partial")
+		--triggers --add-drop-database --databases "$DB_NAME" >"$1.partial")
 	mv "$1.partial" "$1"
 	own "$1"
+}
+
+# usage: db_restore FILE   (replays a db_backup dump: the database as it was then)
+db_restore() {
+	db_client <"$1"
 }
 
 # usage: onedb_arg VALUE   (onedb strips one pair of quotes from values starting with ")
@@ -416,84 +898,215 @@ onedb_arg() {
 }
 
 # usage: onedb_upgrade   (the schema migration; our own backup is taken before)
+# The password goes in ONE_DB_PASSWORD, which onedb reads when -p is not
+# given (src/onedb/onedb.rb, OneDB#initialize), never on the command line.
 # onedb's --backup runs mysqldump through a shell with the password in single
 # quotes, which breaks on a ' in the password: we back up with mariadb-dump.
 onedb_upgrade() {
-	as_oneadmin onedb upgrade -v --no-backup -t mysql \
+	ONE_DB_PASSWORD=$DB_PASSWORD as_oneadmin onedb upgrade -v --no-backup -t mysql \
 		-S "$(onedb_arg "$DB_HOST")" -P "${DB_PORT:-3306}" \
-		-u "$(onedb_arg "$DB_USER")" -p "$(onedb_arg "$DB_PASSWORD")" \
-		-d "$(onedb_arg "$DB_NAME")"
+		-u "$(onedb_arg "$DB_USER")" -d "$(onedb_arg "$DB_NAME")"
 }
 
-# usage: prepare_database   (sets ONE_DB_STATE to fresh or existing; dies on a bad schema)
+# usage: upgrade_state   (the upgrade in progress: written before onedb runs,
+# removed when the upgrade is verified; target, versions, and the backup
+# taken before the FIRST attempt. A retry after a crash restores that backup
+# instead of taking a new one of a half-migrated database.)
+upgrade_state() {
+	printf '%s\n' "$ONE_VAR/.onechart/db-upgrade"
+}
+
+# usage: upgrade_failed   (an upgrade this image tried and onedb refused; the database was restored)
+upgrade_failed() {
+	printf '%s\n' "$ONE_VAR/.onechart/db-upgrade.failed"
+}
+
+# usage: db_target   (host:port/name, identifies the database in the state files)
+db_target() {
+	printf '%s:%s/%s\n' "$DB_HOST" "${DB_PORT:-3306}" "$DB_NAME"
+}
+
+# usage: state_get FILE KEY   (KEY=value lines)
+state_get() {
+	sed -n "s/^$2=//p" "$1" | head -n1
+}
+
+# usage: state_write FILE KEY=VALUE...   (atomic)
+state_write() {
+	local file=$1
+	shift
+	printf '%s\n' "$@" >"$file.onechart-tmp"
+	own "$file.onechart-tmp"
+	mv -f "$file.onechart-tmp" "$file"
+}
+
+# usage: resume_interrupted_upgrade   (restore the first backup of an upgrade that never finished)
+# Run before any decision: while the state file exists nothing but onedb has
+# written to the database since that backup, and the database may be
+# half-migrated, so the backup is the last consistent state (onedb itself
+# restores its backup after a failed upgrade: src/onedb/onedb.rb, upgrade).
+resume_interrupted_upgrade() {
+	local state target backup from
+	state=$(upgrade_state)
+	[[ -s $state ]] || return 0
+	target=$(state_get "$state" target)
+	backup=$(state_get "$state" backup)
+	from=$(state_get "$state" from)
+	if [[ $target != "$(db_target)" ]]; then
+		mv -f "$state" "$state.other-$(date -u +%Y%m%dT%H%M%SZ)"
+		log "set aside the record of an unfinished upgrade of another database ($target)"
+		return 0
+	fi
+	if (($(db_tables | grep -c . || true) == 0)); then
+		mv -f "$state" "$state.dropped-$(date -u +%Y%m%dT%H%M%SZ)"
+		log "database '$DB_NAME' is empty (dropped since an upgrade from $from did not finish):" \
+			"set aside the record of that upgrade; its backup stays in $backup"
+		return 0
+	fi
+	[[ -s $backup ]] || die "an upgrade of '$DB_NAME' from $from did not finish and its backup" \
+		"$backup is gone: the database may be half-migrated. Restore a backup by hand, then delete $state"
+	log "an upgrade of '$DB_NAME' from $from did not finish (crash or kill during onedb):" \
+		"restoring the backup taken before it, $backup"
+	db_restore "$backup" || die "restoring $backup failed; it stays the restore point, retry by restarting"
+	log "restored $backup; the upgrade starts again from it, with no new backup"
+}
+
+# usage: db_upgrade DB_VERSIONS CODE_VERSIONS   (backup once, onedb upgrade, verify)
+db_upgrade() {
+	local db=$1 code=$2 state failed backup image
+	state=$(upgrade_state)
+	failed=$(upgrade_failed)
+	image=$(image_version)
+	if [[ -s $failed && $(state_get "$failed" target) == "$(db_target)" &&
+		$(state_get "$failed" image) == "$image" && $(state_get "$failed" from) == "$db" ]]; then
+		die "this image ($image) already tried to upgrade '$DB_NAME' from ${db% *} at" \
+			"$(state_get "$failed" time) and onedb failed (its output is in that attempt's log); the" \
+			"database was restored from $(state_get "$failed" backup). Run an image that fixes the" \
+			"cause, or the image of ${db% *}; to retry this one, delete $failed"
+	fi
+	if [[ -s $state ]]; then
+		backup=$(state_get "$state" backup)
+	else
+		backup=$ONE_VAR/backups/db/onedb-${db// /-}-to-${code// /-}-$(date -u +%Y%m%dT%H%M%SZ).sql
+		log "database schema ${db% *} (local ${db#* }) is older than ${code% *} (local ${code#* }): backing up to $backup"
+		db_backup "$backup" || die "backup of '$DB_NAME' failed; the database was not changed"
+		state_write "$state" "target=$(db_target)" "from=$db" "to=$code" "backup=$backup"
+	fi
+	write_one_auth_if_missing
+	log "running onedb upgrade"
+	if onedb_upgrade && [[ $(db_schema_versions) == "$code" ]]; then
+		rm -f "$state" "$failed"
+		log "database upgraded to ${code% *} (local ${code#* }); backup kept in $backup"
+		return 0
+	fi
+	log "onedb upgrade did not bring '$DB_NAME' to ${code% *} (local ${code#* }): restoring $backup"
+	db_restore "$backup" || die "onedb upgrade failed and restoring $backup failed too: the database" \
+		"may be half-migrated; restarting restores $backup again"
+	rm -f "$state"
+	state_write "$failed" "target=$(db_target)" "from=$db" "image=$image" "backup=$backup" \
+		"time=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	die "onedb upgrade failed (see its output above); the database was restored from $backup" \
+		"and oned is not started. OpenNebula CE ships the migrators in the opennebula-migration package"
+}
+
+# usage: write_one_auth_if_missing   (onedb reads one_auth: OpenNebula::Client in one_not_running)
+write_one_auth_if_missing() {
+	[[ -s $ONE_VAR/.one/one_auth ]] || write_one_auth
+}
+
+# usage: prepare_database   (sets ONE_DB_STATE to fresh or existing; dies on a bad database)
 prepare_database() {
-	local db code decision backup
+	local db code state
 	if [[ ${DB_BACKEND:-mysql} == sqlite ]]; then
 		if [[ -s $ONE_VAR/one.db ]]; then ONE_DB_STATE=existing; else ONE_DB_STATE=fresh; fi
 		log "sqlite database: $ONE_DB_STATE (no automatic schema upgrade with sqlite)"
 		return 0
 	fi
 	db_wait
+	resume_interrupted_upgrade
 	db=$(db_schema_versions)
 	code=$(code_schema_versions)
-	decision=$(db_decision "$db" "$code")
-	case $decision in
+	state=$(db_state "$db" "$code")
+	case $state in
 	fresh)
 		log "database '$DB_NAME' has no OpenNebula schema yet: oned will bootstrap it"
 		ONE_DB_STATE=fresh
 		;;
+	resume)
+		log "database '$DB_NAME' holds the ${db% *} schema of a first start that stopped before" \
+			"creating oneadmin (no user 0, no VMs, hosts or images): oned finishes the bootstrap"
+		ONE_DB_STATE=fresh
+		;;
 	current)
 		log "database schema ${db% *} (local ${db#* }) matches this OpenNebula"
+		rm -f "$(upgrade_state)" "$(upgrade_failed)"
 		ONE_DB_STATE=existing
-		;;
-	newer)
-		die "database schema ${db% *} (local ${db#* }) is newer than this OpenNebula" \
-			"(${code% *}, local ${code#* }): refusing to start; run the image of the newer version or restore a backup"
 		;;
 	upgrade)
-		backup=$ONE_VAR/backups/db/onedb-${db// /-}-to-${code// /-}-$(date -u +%Y%m%dT%H%M%SZ).sql
-		log "database schema ${db% *} (local ${db#* }) is older than ${code% *} (local ${code#* }): backing up to $backup"
-		db_backup "$backup" || die "backup of '$DB_NAME' failed; the database was not changed"
-		log "running onedb upgrade"
-		if ! onedb_upgrade; then
-			die "onedb upgrade failed; oned is not started on a half-migrated schema." \
-				"Restore with: mariadb -h $DB_HOST -P ${DB_PORT:-3306} -u $DB_USER -p < $backup" \
-				"(OpenNebula CE may lack the migrators for this version, see onedb's message above)"
-		fi
-		db=$(db_schema_versions)
-		[[ $(db_decision "$db" "$code") == current ]] ||
-			die "after onedb upgrade the schema is ${db:-empty}, expected $code; backup: $backup"
-		log "database upgraded to ${code% *} (local ${code#* })"
+		db_upgrade "$db" "$code"
 		ONE_DB_STATE=existing
 		;;
+	*) db_refuse "$state" "$db" "$code" ;;
 	esac
+}
+
+# usage: database_step   (the database and the credentials that go with it)
+database_step() {
+	prepare_database
+	if [[ $ONE_DB_STATE == fresh ]]; then
+		auth_for_fresh_database
+	else
+		ensure_one_auth
+		repair_serveradmin
+	fi
 }
 
 # usage: bootstrap   (everything before the services start, in order)
 bootstrap() {
 	check_env
 	setup_dirs
+	setup_logs
 	configure_oned
 	configure_monitord
 	configure_oneflow
 	configure_onegate
+	configure_oneform
 	apply_overrides
 	install_ssh_keys
 	write_ssh_config
-	prepare_database
-	prepare_auth "$ONE_DB_STATE"
+	setup_ssh_host_keys
+	write_sshd_config
+	ensure_hostname_resolves
+	database_step
 	refresh_remotes
+	ONECHART_ONEFORM=false
+	! oneform_installed || ONECHART_ONEFORM=true
+	export ONECHART_ONEFORM # supervisord.conf: [program:oneform] autostart
 }
 
-# usage: main [CMD...]   (bootstrap when CMD is supervisord, then exec CMD)
+# usage: database_mode   (the init container: the database step only)
+database_mode() {
+	check_env
+	setup_dirs
+	database_step
+	log "database step done"
+}
+
+# usage: main [CMD...]   (see the top of this file)
 main() {
 	if (($# == 0)); then
 		set -- supervisord -n -c /etc/supervisor/onechart.conf
+	fi
+	if [[ $1 == database ]]; then
+		(($# == 1)) || die "usage: onechart-entrypoint database"
+		database_mode
+		exit 0
 	fi
 	if [[ ${1##*/} == supervisord || ${ONECHART_BOOTSTRAP:-0} == 1 ]]; then
 		bootstrap
 		log "starting: $*"
 	fi
+	forget_secrets
 	exec "$@"
 }
 

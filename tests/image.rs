@@ -1,9 +1,12 @@
 //! The container image's test suite (`image/tests/run.sh`), one test per
 //! part: `lint` (shellcheck, hadolint, supervisord's own parser, Ruby and
 //! Python syntax), `config` (the entrypoint's config edits on the real
-//! OpenNebula 7.0/7.2/7.4 files), `bootstrap` (the volume bootstrap; it
-//! chowns a file to another user, so it runs as root) and `db` (the
-//! database logic against a real MariaDB server).
+//! OpenNebula 7.0/7.2/7.4 files), `bootstrap` (the volume bootstrap: secrets,
+//! credentials, the remotes/etc merge on the real files, SSH; it chowns files
+//! to another user, so it runs as root), `services` (supervisord, sshd,
+//! ssh-agent, the syslog relay, the health check, the image build's checks,
+//! run for real) and `db` (the database logic against a real MariaDB server
+//! holding the schema oned creates).
 //!
 //! Every part needs bash and tools a fresh machine lacks, so all are ignored
 //! by plain `cargo test`; `.ci/install-tools` installs the tools. A missing
@@ -51,7 +54,29 @@ fn image_config() {
 #[test]
 #[ignore = "needs bash, ruby, ssh-keygen and root: run .ci/install-tools, then cargo test -- --include-ignored"]
 fn image_bootstrap() {
-    part("bootstrap", &["ruby", "ssh-keygen"]);
+    part("bootstrap", &["ruby", "ssh-keygen", "sshd"]);
+}
+
+#[test]
+#[ignore = "needs bash, supervisord, ruby, python3, curl, logger, OpenSSH, gcc and root: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn image_services() {
+    part(
+        "services",
+        &[
+            "supervisord",
+            "ruby",
+            "python3",
+            "curl",
+            "logger",
+            "ssh-agent",
+            "ssh-add",
+            "ssh-keygen",
+            "ssh-keyscan",
+            "sshd",
+            "gcc",
+            "ldd",
+        ],
+    );
 }
 
 #[test]

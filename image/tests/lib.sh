@@ -103,13 +103,17 @@ assert_mode() {
 load_entrypoint() {
 	export ONE_ETC=$T_TMP/etc ONE_VAR=$T_TMP/var ONE_LOG_DIR=$T_TMP/log \
 		ONE_LOCK_DIR=$T_TMP/lock ONE_RUN_DIR=$T_TMP/run ONE_SHARE=$T_TMP/share \
-		ONE_RUBY_LIB=$T_TMP/ruby ONECHART_LIB=$IMAGE_DIR \
+		ONE_LIB=$T_TMP/lib ONE_RUBY_LIB=$T_TMP/ruby ONECHART_LIB=$IMAGE_DIR \
 		ONECHART_CONFIG_DIR=$T_TMP/onechart/config ONECHART_SSH_DIR=$T_TMP/onechart/ssh \
+		ONECHART_RUN=$T_TMP/onechart-run \
 		ONE_IMAGE_VERSION_FILE=$T_TMP/share/onechart-image-version \
-		ONE_RUN_AS="" IPV6_PROBE_FILE=$T_TMP/if_inet6
+		ONE_SERVERADMIN_LIST=$T_TMP/share/onechart-serveradmin-files \
+		ONE_RUN_AS="" IPV6_PROBE_FILE=$T_TMP/if_inet6 HOSTS_FILE=$T_TMP/hosts \
+		DEV_LOG=$T_TMP/dev-log
 	ONE_OWNER="$(id -u):$(id -g)"
 	export ONE_OWNER
 	mkdir -p "$ONE_ETC" "$ONE_VAR" "$ONE_SHARE" "$ONECHART_CONFIG_DIR" "$ONECHART_SSH_DIR"
+	serveradmin_list 7.0.0
 	# shellcheck source=image/entrypoint.sh
 	source "$IMAGE_DIR/entrypoint.sh"
 	set -Eeuo pipefail
@@ -130,4 +134,37 @@ template_diff() {
 # usage: yaml_diff NAME
 yaml_diff() {
 	"${YAML_CHECK[@]}" diff "$T_TMP/orig/$1" "$ONE_ETC/$1"
+}
+
+# The serveradmin credential files oned's bootstrap creates, per release
+# (src/um/UserPool.cc at release-7.0.0, release-7.2.0, release-7.4.0).
+declare -gA SERVERADMIN_FILES=(
+	[7.0.0]="sunstone_auth onegate_auth oneflow_auth"
+	[7.2.0]="sunstone_auth onegate_auth oneflow_auth oneform_auth"
+	[7.4.0]="sunstone_auth onegate_auth oneflow_auth oneform_auth oneks_auth"
+)
+
+# usage: fake_oned VERSION FILE   (a file holding oned's string literals for
+# the serveradmin files of VERSION, as the compiled binary does)
+fake_oned() {
+	local name
+	{
+		printf '\177ELF\0'
+		for name in $(serveradmin_names "$1") one_auth; do
+			printf 'x\0/.one/%s\0' "$name"
+		done
+	} >"$2"
+}
+
+# usage: serveradmin_list VERSION   (the image's list for VERSION, as build-check.sh writes it)
+serveradmin_list() {
+	mkdir -p "$(dirname "$ONE_SERVERADMIN_LIST")"
+	serveradmin_names "$1" >"$ONE_SERVERADMIN_LIST"
+}
+
+# usage: serveradmin_names VERSION   (sorted, one a line)
+serveradmin_names() {
+	local names
+	read -r -a names <<<"${SERVERADMIN_FILES[$1]}"
+	printf '%s\n' "${names[@]}" | sort
 }

@@ -4,7 +4,9 @@
 usage: supervisord_check.py CONF
 The image's user (oneadmin) and runtime paths are substituted with the
 current user and a temp dir so that ServerOptions().realize() can check them
-on a machine that is not the image. Prints the programs in start order.
+on a machine that is not the image. Checks the groups, the environment each
+service needs, and the worst-case ordered stop; prints the groups in start
+order and that worst case.
 """
 
 import getpass
@@ -15,8 +17,26 @@ import tempfile
 
 from supervisor.options import ServerOptions
 
+# supervisord's loop ticks once a second: SIGKILL at the deadline, then the
+# reap, cost up to 2 s per stop group on top of its largest stopwaitsecs.
+TICKS_PER_GROUP = 2
+# What the chart counts on (issue 11 contract): terminationGracePeriodSeconds
+# 180 s by default, the image's worst case at most 170 s.
+STOP_BUDGET = 170
 
-def main(conf):
+GROUPS = {
+    "base": {"syslog", "ssh-agent", "sshd"},
+    "oned": {"oned"},
+    "services": {"guacd", "fireedge", "oneflow", "onegate", "hem", "oneform",
+                 "serveradmin", "periodic"},
+}
+WAIT_FOR_ONED = {"fireedge", "oneflow", "onegate", "hem", "oneform"}
+OWN_STDOUT = {"fireedge", "hem"}
+APP_ENV = {"oneflow", "onegate", "oneform"}
+AGENT_USERS = {"oned", "hem"}
+
+
+def realize(conf, oneform):
     tmp = tempfile.mkdtemp()
     try:
         check(conf, tmp)
@@ -29,29 +49,62 @@ def check(conf, tmp):
         text = f.read()
     text = (text.replace("user=oneadmin", f"user={getpass.getuser()}")
                 .replace("user=root", f"user={getpass.getuser()}")
-                .replace("/run/", f"{tmp}/")
+                .replace("/run/supervisor", f"{tmp}/supervisor")
                 .replace("directory=/var/lib/one", f"directory={tmp}"))
     path = os.path.join(tmp, "supervisord.conf")
     with open(path, "w") as f:
         f.write(text)
+    os.environ["ONECHART_ONEFORM"] = oneform
     opts = ServerOptions()
     opts.realize(["-c", path])
-    groups = sorted(opts.process_group_configs, key=lambda g: g.priority)
-    want = {"oned", "guacd", "fireedge", "oneflow", "onegate", "hem"}
+    return sorted(opts.process_group_configs, key=lambda g: g.priority)
+
+
+def check(groups):
     names = [g.name for g in groups]
-    if set(names) != want:
-        sys.exit(f"programs {names}, expected {sorted(want)}")
-    if names[0] != "oned":
-        sys.exit(f"oned must start first, got {names}")
+    if names != ["base", "oned", "services"]:
+        sys.exit(f"groups {names}, expected base, oned, services in that order")
+    procs = {}
     for g in groups:
+        members = {p.name for p in g.process_configs}
+        if members != GROUPS[g.name]:
+            sys.exit(f"group {g.name}: {sorted(members)}, expected {sorted(GROUPS[g.name])}")
         for p in g.process_configs:
-            if p.stdout_logfile != "/dev/fd/1" or not p.redirect_stderr:
-                sys.exit(f"{p.name}: output must go to /dev/fd/1")
-            if p.name != "guacd" and p.name != "oned" and "onechart-wait-oned" not in p.command:
-                sys.exit(f"{p.name}: must wait for oned")
-            if not (p.stopasgroup and p.killasgroup):
-                sys.exit(f"{p.name}: stop/kill as group")
-    print(" ".join(names))
+            procs[p.name] = p
+    for name, p in procs.items():
+        env = p.environment or {}
+        if p.stdout_logfile != "/dev/fd/1" or not p.redirect_stderr:
+            sys.exit(f"{name}: output must go to /dev/fd/1")
+        if not (p.stopasgroup and p.killasgroup):
+            sys.exit(f"{name}: stop/kill as group")
+        if (name in WAIT_FOR_ONED) != ("onechart-wait-oned" in p.command):
+            sys.exit(f"{name}: onechart-wait-oned only and always for {sorted(WAIT_FOR_ONED)}")
+        if (name in OWN_STDOUT) != ("--own-stdout" in p.command):
+            sys.exit(f"{name}: --own-stdout only and always for {sorted(OWN_STDOUT)}")
+        if (name in APP_ENV) != (env.get("APP_ENV") == "production"):
+            sys.exit(f"{name}: APP_ENV=production only and always for {sorted(APP_ENV)}")
+        sock = procs["ssh-agent"].environment.get("SSH_AUTH_SOCK")
+        if name != "ssh-agent" and (name in AGENT_USERS) != (env.get("SSH_AUTH_SOCK") == sock):
+            sys.exit(f"{name}: SSH_AUTH_SOCK={sock} only and always for {sorted(AGENT_USERS)}")
+    if procs["guacd"].environment.get("LD_LIBRARY_PATH") != "/usr/share/one/guacd/lib":
+        sys.exit("guacd: LD_LIBRARY_PATH must be /usr/share/one/guacd/lib")
+    if not procs["sshd"].command.startswith("/usr/sbin/sshd -D -e "):
+        sys.exit("sshd: must run in the foreground (-D) and log to stderr (-e)")
+    worst = sum(max(p.stopwaitsecs for p in g.process_configs) + TICKS_PER_GROUP
+                for g in groups)
+    if worst > STOP_BUDGET:
+        sys.exit(f"worst-case stop {worst}s exceeds {STOP_BUDGET}s")
+    return procs, worst
+
+
+def main(conf):
+    procs, worst = check(realize(conf, "false"))
+    if procs["oneform"].autostart:
+        sys.exit("oneform: autostart must follow ONECHART_ONEFORM (false)")
+    procs, _ = check(realize(conf, "true"))
+    if not procs["oneform"].autostart:
+        sys.exit("oneform: autostart must follow ONECHART_ONEFORM (true)")
+    print(f"base oned services; worst-case stop {worst}s")
 
 
 if __name__ == "__main__":

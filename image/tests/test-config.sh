@@ -40,6 +40,7 @@ test_upstream_parses() {
 		for f in fireedge-server.conf oneflow-server.conf onegate-server.conf; do
 			"${YAML_CHECK[@]}" check "$UPSTREAM_DIR/opennebula-$v/etc/$f"
 		done
+		[[ $v == 7.0.0 ]] || "${YAML_CHECK[@]}" check "$UPSTREAM_DIR/opennebula-$v/etc/oneform-server.conf"
 	done
 }
 
@@ -107,15 +108,40 @@ test_monitord() {
 	load_entrypoint
 	use_upstream "$1"
 	export OPENNEBULA_MONITOR_ADDRESS=192.0.2.10
-	printf '00000000000000000000000000000001 01 80 10 80       lo\n' >"$IPV6_PROBE_FILE"
+	# A procfs file: size 0, content on read (the kernel lists ::1 on lo).
+	IPV6_PROBE_FILE=$T_TMP/if_inet6.fifo
+	mkfifo "$IPV6_PROBE_FILE"
+	assert_eq "$(stat -c %s "$IPV6_PROBE_FILE")" 0 "size of the procfs-like file"
+	# shellcheck disable=SC2016 # $1 is the inner shell's argument
+	timeout 10 sh -c 'printf "00000000000000000000000000000001 01 80 10 80       lo\n" >"$1"' \
+		writer "$IPV6_PROBE_FILE" &
 	configure_monitord
-	assert_lines "$(template_diff monitord.conf)" NETWORK/MONITOR_ADDRESS
-	"${TEMPLATE_CHECK[@]}" expect "$ONE_ETC/monitord.conf" NETWORK/MONITOR_ADDRESS 192.0.2.10
-	"${TEMPLATE_CHECK[@]}" expect "$ONE_ETC/monitord.conf" NETWORK/ADDRESS '::'
+	wait "$!" || fail "monitord's configuration did not read the file"
+	assert_lines "$(template_diff monitord.conf)" LOG/SYSTEM NETWORK/MONITOR_ADDRESS
+	"${TEMPLATE_CHECK[@]}" expect "$ONE_ETC/monitord.conf" NETWORK/MONITOR_ADDRESS 192.0.2.10 \
+		NETWORK/ADDRESS '::' LOG/SYSTEM syslog
+	# No IPv6: an empty file, then a missing one.
+	IPV6_PROBE_FILE=$T_TMP/if_inet6
 	: >"$IPV6_PROBE_FILE"
 	configure_monitord
-	assert_lines "$(template_diff monitord.conf)" NETWORK/ADDRESS NETWORK/MONITOR_ADDRESS
+	assert_lines "$(template_diff monitord.conf)" LOG/SYSTEM NETWORK/ADDRESS NETWORK/MONITOR_ADDRESS
 	"${TEMPLATE_CHECK[@]}" expect "$ONE_ETC/monitord.conf" NETWORK/ADDRESS 0.0.0.0
+	cp "$T_TMP/orig/monitord.conf" "$ONE_ETC/monitord.conf"
+	rm "$IPV6_PROBE_FILE"
+	configure_monitord
+	"${TEMPLATE_CHECK[@]}" expect "$ONE_ETC/monitord.conf" NETWORK/ADDRESS 0.0.0.0
+}
+
+test_ipv6_procfs() {
+	load_entrypoint
+	# A real procfs file: stat says 0 bytes, reading gives lines.
+	IPV6_PROBE_FILE=/proc/self/mounts
+	assert_eq "$(stat -c %s "$IPV6_PROBE_FILE")" 0 "size of a procfs file"
+	ipv6_available || fail "content of a size-0 procfs file not seen"
+	IPV6_PROBE_FILE=/proc/net/if_inet6
+	if [[ -r $IPV6_PROBE_FILE ]] && grep -q . "$IPV6_PROBE_FILE"; then
+		ipv6_available || fail "this machine's IPv6 addresses not seen"
+	fi
 }
 
 test_monitord_auto() {
@@ -124,7 +150,23 @@ test_monitord_auto() {
 	export OPENNEBULA_MONITOR_ADDRESS=auto
 	echo ipv6 >"$IPV6_PROBE_FILE"
 	configure_monitord
-	cmp "$T_TMP/orig/monitord.conf" "$ONE_ETC/monitord.conf"
+	# Only the log system changes: monitord logs through syslog.
+	assert_lines "$(template_diff monitord.conf)" LOG/SYSTEM
+}
+
+test_monitord_port() {
+	load_entrypoint
+	use_upstream "$1"
+	echo ipv6 >"$IPV6_PROBE_FILE"
+	export OPENNEBULA_MONITOR_PORT=30124
+	configure_monitord
+	assert_lines "$(template_diff monitord.conf)" LOG/SYSTEM NETWORK/PORT
+	"${TEMPLATE_CHECK[@]}" expect "$ONE_ETC/monitord.conf" NETWORK/PORT 30124
+	local bad
+	for bad in 0 65536 '4124 ' 'x' '-1'; do
+		OPENNEBULA_MONITOR_PORT=$bad
+		assert_fails_with 'OPENNEBULA_MONITOR_PORT must be a port number' configure_monitord
+	done
 }
 
 test_oneflow_onegate_bind() {
@@ -132,22 +174,47 @@ test_oneflow_onegate_bind() {
 	use_upstream "$1"
 	configure_oneflow
 	configure_onegate
-	assert_lines "$(yaml_diff oneflow-server.conf)" :host
+	assert_lines "$(yaml_diff oneflow-server.conf)" :host :log/:system
 	"${YAML_CHECK[@]}" expect "$ONE_ETC/oneflow-server.conf" :host 0.0.0.0
+	"${YAML_CHECK[@]}" expect "$ONE_ETC/oneflow-server.conf" :log/:system syslog
+	"${YAML_CHECK[@]}" expect "$ONE_ETC/onegate-server.conf" :log/:system syslog
 	if [[ $1 == 7.4.0 ]]; then
-		assert_lines "$(yaml_diff onegate-server.conf)" :server/:bind
+		assert_lines "$(yaml_diff onegate-server.conf)" :log/:system :server/:bind
 		"${YAML_CHECK[@]}" expect "$ONE_ETC/onegate-server.conf" :server/:bind 0.0.0.0
 		"${YAML_CHECK[@]}" expect "$ONE_ETC/onegate-server.conf" :server/:port 5030
 	else
-		assert_lines "$(yaml_diff onegate-server.conf)" :host
+		assert_lines "$(yaml_diff onegate-server.conf)" :host :log/:system
 		"${YAML_CHECK[@]}" expect "$ONE_ETC/onegate-server.conf" :host 0.0.0.0
 	fi
+	# The servers select syslog with exactly this comparison (oneflow-server.rb,
+	# onegate-server.rb: conf[:log][:system] == 'syslog').
+	ruby -ryaml -e 'd = YAML.safe_load_file(ARGV[0], permitted_classes: [Symbol]); exit(d[:log][:system] == "syslog" ? 0 : 1)' \
+		"$ONE_ETC/onegate-server.conf"
 	# The services' own parser (Psych) must read :keys back as symbols.
 	ruby -ryaml -e 'd = YAML.safe_load_file(ARGV[0], permitted_classes: [Symbol]); exit(d[:port] == 2474 ? 0 : 1)' \
 		"$ONE_ETC/oneflow-server.conf"
 	cp "$ONE_ETC/onegate-server.conf" "$T_TMP/once"
 	configure_onegate
 	cmp "$T_TMP/once" "$ONE_ETC/onegate-server.conf"
+}
+
+test_oneform() {
+	load_entrypoint
+	use_upstream "$1"
+	configure_oneform
+	if [[ $1 == 7.0.0 ]]; then
+		[[ ! -e $ONE_ETC/oneform-server.conf ]] || fail "7.0 has no OneForm"
+		oneform_installed && fail "OneForm detected on 7.0"
+		return 0
+	fi
+	cmp "$T_TMP/orig/oneform-server.conf" "$ONE_ETC/oneform-server.conf" # not installed: untouched
+	mkdir -p "$ONE_LIB/oneform"
+	touch "$ONE_LIB/oneform/oneform-server.rb"
+	configure_oneform
+	assert_lines "$(yaml_diff oneform-server.conf)" :log/:system
+	# src/form/lib/tools/log.rb: 'stderr' selects Logger.new(STDERR)
+	"${YAML_CHECK[@]}" expect "$ONE_ETC/oneform-server.conf" :log/:system stderr
+	"${YAML_CHECK[@]}" expect "$ONE_ETC/oneform-server.conf" :port 13013
 }
 
 test_no_overrides_no_change() {
@@ -301,6 +368,7 @@ main() {
 		return
 	}
 	t_run "upstream files parse" test_upstream_parses
+	t_run "IPv6 seen in a size-0 procfs file" test_ipv6_procfs
 	local v
 	for v in "${VERSIONS[@]}"; do
 		t_run "$v oned.conf from env" test_oned_env "$v"
@@ -308,7 +376,9 @@ main() {
 		t_run "$v nasty passwords round-trip" test_nasty_passwords "$v"
 		t_run "$v unrepresentable password refused" test_unrepresentable_password "$v"
 		t_run "$v monitord.conf MONITOR_ADDRESS, IPv6 fallback" test_monitord "$v"
-		t_run "$v monitord.conf untouched for auto" test_monitord_auto "$v"
+		t_run "$v monitord.conf: only LOG/SYSTEM for auto" test_monitord_auto "$v"
+		t_run "$v monitord.conf NETWORK/PORT from OPENNEBULA_MONITOR_PORT" test_monitord_port "$v"
+		t_run "$v OneForm logs to stderr when installed" test_oneform "$v"
 		t_run "$v OneFlow/OneGate bind 0.0.0.0" test_oneflow_onegate_bind "$v"
 		t_run "$v empty overrides change nothing" test_no_overrides_no_change "$v"
 		t_run "$v oned.yaml overrides" test_template_overrides "$v"

@@ -69,16 +69,24 @@ use_db() {
 	root_sql "DROP DATABASE IF EXISTS \`$1\`"
 }
 
-# usage: bootstrap_schema VERSION [LOCAL_VERSION]   (tables as oned creates them)
+# usage: half_schema VERSION   (what oned's first start leaves when UserPool aborts:
+# image/tests/half-bootstrap.sql, every table, the version rows, no user)
+half_schema() {
+	root_sql "CREATE DATABASE IF NOT EXISTS $(sql_ident "$DB_NAME")"
+	{
+		printf 'SET @version = %s;\n' "$(sql_string "$1")"
+		cat "$TESTS_DIR/half-bootstrap.sql"
+	} | mariadb --no-defaults -S "$DB_SOCK" -uroot "$DB_NAME"
+}
+
+# usage: bootstrap_schema VERSION [LOCAL_VERSION]   (a database oned bootstrapped
+# completely: the half one plus oneadmin and serveradmin, src/um/UserPool.cc)
 bootstrap_schema() {
-	root_sql "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\`; USE \`$DB_NAME\`;
-		CREATE TABLE db_versioning (oid INTEGER PRIMARY KEY, version VARCHAR(256), timestamp INTEGER, comment VARCHAR(256));
-		CREATE TABLE local_db_versioning (oid INTEGER PRIMARY KEY, version VARCHAR(256), timestamp INTEGER, comment VARCHAR(256), is_slave BOOLEAN);
-		CREATE TABLE user_pool (oid INTEGER PRIMARY KEY, name VARCHAR(128), body MEDIUMTEXT, uid INTEGER, gid INTEGER, owner_u INTEGER, group_u INTEGER, other_u INTEGER, UNIQUE(name));
-		INSERT INTO user_pool VALUES (0, 'oneadmin', '<USER/>', 0, 0, 1, 0, 0);
-		INSERT INTO db_versioning VALUES (0, '6.10.0', 1, 'OpenNebula 6.10.0 daemon bootstrap');
-		INSERT INTO db_versioning VALUES (1, '$1', 2, 'upgraded');
-		INSERT INTO local_db_versioning VALUES (0, '${2:-$1}', 2, 'bootstrap', 0);"
+	half_schema "$1"
+	root_sql "USE $(sql_ident "$DB_NAME");
+		INSERT INTO user_pool VALUES (0, 'oneadmin', '<USER><ID>0</ID></USER>', 0, 0, 1, 0, 0);
+		INSERT INTO user_pool VALUES (1, 'serveradmin', '<USER><ID>1</ID></USER>', 1, 0, 1, 0, 0);
+		UPDATE local_db_versioning SET version = '${2:-$1}';"
 }
 
 # usage: code_version SHARED [LOCAL]   (the installed onedb's LATEST_*_VERSION)
@@ -92,40 +100,63 @@ code_version() {
 	EOF
 }
 
-# usage: stub_onedb MODE   (ok: migrate to the code version; fail; noop)
+# usage: image_package VERSION   (the image's package version stamp)
+image_package() {
+	mkdir -p "$(dirname "$ONE_IMAGE_VERSION_FILE")"
+	echo "$1" >"$ONE_IMAGE_VERSION_FILE"
+}
+
+# usage: stub_onedb MODE [TO]   (ok: migrate to TO; fail; noop; crash: half-migrate,
+# then kill the entrypoint with SIGKILL as a node failure would; half: half-migrate, fail)
 stub_onedb() {
 	mkdir -p "$T_TMP/bin"
 	cat >"$T_TMP/bin/onedb" <<-'EOF'
 		#!/usr/bin/env bash
-		# Test stub: records its arguments; connects with them like onedb would.
+		# Test stub: records its arguments and what it saw; connects like onedb.
 		set -Eeuo pipefail
 		printf '%s\n' "$@" >"$STUB_LOG"
+		[[ -s $ONE_VAR/.one/one_auth ]] && echo yes >"$STUB_LOG.one_auth" || echo no >"$STUB_LOG.one_auth"
 		declare -A opt
 		args=("$@")
 		for ((i = 0; i < ${#args[@]}; i++)); do
 			case ${args[i]} in -S | -P | -u | -p | -d | -t) opt[${args[i]}]=${args[i + 1]} ;; esac
 		done
+		[[ ! -v opt[-p] ]] || { echo "stub onedb: password on the command line" >&2; exit 99; }
 		# onedb strips one pair of quotes from values that start with "
-		for k in -S -u -p -d; do
+		for k in -S -u -d; do
 			v=${opt[$k]}
 			[[ $v != \"* ]] || opt[$k]=${v:1:${#v}-2}
 		done
+		# src/onedb/onedb.rb: without -p the password is ONE_DB_PASSWORD
+		export MYSQL_PWD=${ONE_DB_PASSWORD?stub onedb: no ONE_DB_PASSWORD}
+		db="\`${opt[-d]}\`"
+		sql() { mariadb --protocol=TCP -h "${opt[-S]}" -P "${opt[-P]}" -u "${opt[-u]}" --batch --skip-column-names -e "$1"; }
+		sql "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '${opt[-d]}' AND table_name = 'half_migrated'" \
+			>"$STUB_LOG.half_before"
 		case $STUB_MODE in
 		fail)
-			echo "ERROR: missing migrator 6.10.0_to_7.0.0" >&2
+			echo "ERROR: missing migrator 7.0.0_to_7.2.0" >&2
 			exit 255
 			;;
 		noop) exit 0 ;;
+		crash | half)
+			sql "CREATE TABLE $db.half_migrated (x INT); UPDATE $db.db_versioning SET version = '$STUB_TO'"
+			[[ $STUB_MODE == half ]] || kill -KILL "$PPID"
+			exit 255
+			;;
 		esac
-		export MYSQL_PWD=${opt[-p]}
-		db="\`${opt[-d]}\`"
-		mariadb --protocol=TCP -h "${opt[-S]}" -P "${opt[-P]}" -u "${opt[-u]}" -e "
-			INSERT INTO $db.db_versioning VALUES (99, '$STUB_TO', 3, 'stub upgrade');
+		sql "INSERT INTO $db.db_versioning VALUES (99, '$STUB_TO', 3, 'stub upgrade');
 			INSERT INTO $db.local_db_versioning VALUES (99, '$STUB_TO', 3, 'stub upgrade', 0);"
 		echo "Database migrated to $STUB_TO"
 	EOF
 	chmod +x "$T_TMP/bin/onedb"
 	export PATH="$T_TMP/bin:$PATH" STUB_MODE=$1 STUB_LOG=$T_TMP/onedb.args STUB_TO=${2:-}
+	rm -f "$STUB_LOG"
+}
+
+# usage: backups   (the backup files, one a line)
+backups() {
+	compgen -G "$ONE_VAR/backups/db/onedb-*.sql" || true
 }
 
 test_wait_ok_and_refused() {
@@ -136,6 +167,17 @@ test_wait_ok_and_refused() {
 	assert_fails_with 'not reachable after 0s' db_wait
 	DB_PASSWORD=$DB_TEST_PASSWORD DB_PORT=1
 	assert_fails_with 'not reachable' db_wait
+}
+
+test_fixture_is_oneds_schema() {
+	load_entrypoint
+	use_db fixture
+	half_schema 7.2.0
+	# A real aborted 7.2 bootstrap had 39 tables (issue 11).
+	assert_eq "$(db_tables | grep -c .)" 39 "tables of a half-bootstrapped database"
+	assert_eq "$(db_schema_versions)" "7.2.0 7.2.0" versions
+	assert_eq "$(db_rows user_pool)" 0 "users"
+	assert_eq "$(db_rows group_pool)" 2 "groups"
 }
 
 test_versions_fresh() {
@@ -192,37 +234,208 @@ test_code_version_source() {
 	assert_fails_with 'cannot read LATEST_DB_VERSION' code_schema_versions
 }
 
+# The database oned 7.2 leaves after aborting on an old oneform_auth, and
+# the volume as it is then: the files the aborted bootstrap wrote before it
+# met the old one, and the old one.
+half_bootstrapped_volume() {
+	setup_dirs
+	serveradmin_list 7.2.0
+	local f
+	for f in sunstone_auth onegate_auth oneflow_auth; do
+		echo "serveradmin:from-the-aborted-bootstrap" >"$ONE_VAR/.one/$f"
+	done
+	echo "serveradmin:from-an-earlier-install" >"$ONE_VAR/.one/oneform_auth"
+	echo "oneadmin:whatever" >"$ONE_VAR/.one/one_auth"
+}
+
+test_half_bootstrap_resumed() {
+	load_entrypoint
+	half_bootstrapped_volume
+	use_db half
+	code_version 7.2.0
+	half_schema 7.2.0
+	stub_onedb fail
+	export ONEADMIN_PASSWORD=admin-pw
+	database_step 2>"$T_TMP/out.log"
+	assert_eq "$ONE_DB_STATE" fresh "state of a half-bootstrapped database"
+	grep -q 'oned finishes the bootstrap' "$T_TMP/out.log" || fail "no message about the resumed bootstrap"
+	local f
+	for f in sunstone_auth onegate_auth oneflow_auth oneform_auth; do
+		[[ ! -e $ONE_VAR/.one/$f ]] || fail "$f left in place: oned's bootstrap would abort again"
+		compgen -G "$ONE_VAR/.one/$f.stale-*" >/dev/null || fail "$f not kept aside"
+	done
+	assert_eq "$(<"$ONE_VAR/.one/one_auth")" oneadmin:admin-pw one_auth
+	assert_eq "$(db_tables | grep -c .)" 39 "tables untouched"
+	[[ ! -e $STUB_LOG ]] || fail "onedb ran"
+}
+
+test_half_bootstrap_other_version_refused() {
+	load_entrypoint
+	half_bootstrapped_volume
+	use_db 'half-7.0'
+	code_version 7.2.0
+	half_schema 7.0.0
+	stub_onedb ok 7.2.0
+	# shellcheck disable=SC2016 # backquotes of an SQL identifier
+	assert_fails_with 'Drop it (DROP DATABASE `half-7.0`;) and restart' prepare_database
+	assert_eq "$(db_tables | grep -c .)" 39 "tables untouched"
+	[[ ! -e $STUB_LOG ]] || fail "onedb ran on a half-bootstrapped database"
+	[[ -z $(backups) ]] || fail "backup of a half-bootstrapped database"
+}
+
+test_no_oneadmin_with_data_refused() {
+	load_entrypoint
+	use_db orphan
+	code_version 7.2.0
+	half_schema 7.2.0
+	root_sql "INSERT INTO orphan.vm_pool (oid, name, body, uid, gid, state, lcm_state, resched, owner_u, group_u, other_u)
+		VALUES (7, 'vm', '<VM/>', 3, 1, 3, 3, 0, 1, 0, 0)"
+	assert_fails_with '1 rows in vm_pool' prepare_database
+	assert_fails_with 'onechart leaves it untouched' prepare_database
+	assert_eq "$(db_rows vm_pool)" 1 "the VM"
+	# A user 0 without version rows is not a half bootstrap either.
+	use_db orphan2
+	bootstrap_schema 7.2.0
+	root_sql 'DELETE FROM orphan2.db_versioning'
+	assert_fails_with 'onechart leaves it untouched' prepare_database
+}
+
+test_partial_and_foreign_refused() {
+	load_entrypoint
+	use_db partial
+	code_version 7.2.0
+	half_schema 7.2.0
+	root_sql 'DROP TABLE partial.db_versioning'
+	assert_fails_with 'stopped while creating the schema' prepare_database
+	# oned died right after creating logdb (LogDB::bootstrap comes first).
+	use_db early
+	root_sql 'CREATE DATABASE early; CREATE TABLE early.logdb (log_index BIGINT UNSIGNED PRIMARY KEY)'
+	assert_fails_with 'stopped while creating the schema' prepare_database
+	use_db shop
+	root_sql 'CREATE DATABASE shop; CREATE TABLE shop.customers (id INT)'
+	assert_fails_with 'holds no OpenNebula schema (tables: customers' prepare_database
+	assert_eq "$(db_tables)" customers "foreign table untouched"
+	# The list of OpenNebula's tables covers the fixture.
+	use_db listed
+	half_schema 7.2.0
+	assert_eq "$(db_one_tables)" 39 "tables known as OpenNebula's"
+}
+
 test_upgrade_ok() {
 	load_entrypoint
 	setup_dirs
 	use_db up
 	code_version 7.0.0
 	bootstrap_schema 6.10.0
+	image_package 7.0.0-1
 	stub_onedb ok 7.0.0
+	export ONEADMIN_PASSWORD=admin
 	prepare_database 2>"$T_TMP/out.log"
 	assert_eq "$ONE_DB_STATE" existing state
 	assert_eq "$(db_schema_versions)" "7.0.0 7.0.0" "versions after upgrade"
 	local backup
 	backup=$(compgen -G "$ONE_VAR/backups/db/onedb-6.10.0-6.10.0-to-7.0.0-7.0.0-*.sql")
 	grep -q "CREATE TABLE \`db_versioning\`" "$backup" || fail "backup has no schema"
+	grep -q "DROP DATABASE IF EXISTS \`up\`" "$backup" || fail "backup does not replace the database"
 	grep -q "6.10.0" "$backup" || fail "backup has no data"
 	assert_mode "$backup" 600
 	grep -qx -- '--no-backup' "$STUB_LOG" || fail "onedb not told to skip its own backup"
 	grep -qx upgrade "$STUB_LOG" || fail "onedb upgrade not run"
+	! grep -qF -- "$DB_TEST_PASSWORD" "$STUB_LOG" || fail "password on onedb's command line"
+	assert_eq "$(<"$STUB_LOG.one_auth")" yes "one_auth written before onedb ran"
 	! grep -qF -- "$DB_TEST_PASSWORD" "$T_TMP/out.log" || fail "password in the log"
+	[[ ! -e $(upgrade_state) ]] || fail "upgrade state left after success"
 }
 
-test_upgrade_fails() {
+test_upgrade_fails_restores() {
 	load_entrypoint
 	setup_dirs
 	use_db upfail
+	code_version 7.2.0
+	bootstrap_schema 7.0.0
+	image_package 7.2.0-1
+	export ONEADMIN_PASSWORD=admin
+	stub_onedb half 7.2.0
+	assert_fails_with 'the database was restored from' prepare_database
+	assert_eq "$(backups | grep -c .)" 1 backups
+	assert_eq "$(db_schema_versions)" "7.0.0 7.0.0" "versions after the restore"
+	assert_eq "$(db_rows half_migrated)" 0 "half_migrated table after the restore"
+	db_table_exists half_migrated && fail "the failed upgrade's table survived the restore"
+	# The same image again: refused at once, no second backup, onedb not run.
+	rm -f "$STUB_LOG"
+	assert_fails_with 'already tried to upgrade' prepare_database
+	[[ ! -e $STUB_LOG ]] || fail "onedb ran again"
+	assert_eq "$(backups | grep -c .)" 1 "backups after the refusal"
+	# Another image retries.
+	image_package 7.2.0-2
+	stub_onedb noop
+	assert_fails_with 'did not bring' prepare_database
+	assert_eq "$(backups | grep -c .)" 2 "backups after a retry by another image"
+}
+
+test_upgrade_crash_keeps_first_backup() {
+	load_entrypoint
+	setup_dirs
+	use_db crash
+	code_version 7.2.0
+	bootstrap_schema 7.0.0
+	image_package 7.2.0-1
+	export ONEADMIN_PASSWORD=admin
+	# onedb half-migrates, then the container dies (SIGKILL): no cleanup ran.
+	stub_onedb crash 7.2.0
+	local rc=0
+	bash "$IMAGE_DIR/entrypoint.sh" database 2>"$T_TMP/out1.log" || rc=$?
+	assert_eq "$rc" 137 "exit status of the killed entrypoint"
+	local first
+	first=$(backups)
+	assert_eq "$(grep -c . <<<"$first")" 1 "backups after the crash"
+	db_table_exists half_migrated || fail "the stub did not half-migrate"
+	[[ -s $(upgrade_state) ]] || fail "no record of the upgrade in progress"
+	# The retry restores the FIRST backup, takes no new one, then upgrades.
+	stub_onedb ok 7.2.0
+	bash "$IMAGE_DIR/entrypoint.sh" database 2>"$T_TMP/out2.log" ||
+		fail "retry failed: $(cat "$T_TMP/out2.log")"
+	assert_eq "$(backups)" "$first" "backups after the retry"
+	assert_eq "$(<"$STUB_LOG.half_before")" 0 "half_migrated table when onedb ran again"
+	grep -qF "restoring the backup taken before it, $first" "$T_TMP/out2.log" || fail "no restore message"
+	assert_eq "$(db_schema_versions)" "7.2.0 7.2.0" "versions after the retry"
+	[[ ! -e $(upgrade_state) ]] || fail "upgrade state left after success"
+	# A record left while the database was dropped by hand: nothing restored.
+	state_write "$(upgrade_state)" "target=$(db_target)" "from=7.0.0 7.0.0" "to=7.2.0 7.2.0" "backup=$first"
+	root_sql 'DROP DATABASE crash; CREATE DATABASE crash'
+	prepare_database 2>"$T_TMP/out3.log"
+	assert_eq "$ONE_DB_STATE" fresh "state of the dropped database"
+	assert_eq "$(db_tables | grep -c . || true)" 0 "tables after the start"
+	grep -q 'set aside the record of that upgrade' "$T_TMP/out3.log" || fail "$(cat "$T_TMP/out3.log")"
+}
+
+test_database_mode() {
+	load_entrypoint
+	use_db mode
 	code_version 7.0.0
 	bootstrap_schema 6.10.0
-	stub_onedb fail
-	assert_fails_with 'onedb upgrade failed' prepare_database
-	compgen -G "$ONE_VAR/backups/db/onedb-*.sql" >/dev/null || fail "no backup before the upgrade"
-	stub_onedb noop
-	assert_fails_with 'after onedb upgrade the schema is 6.10.0 6.10.0' prepare_database
+	image_package 7.0.0-1
+	serveradmin_list 7.0.0
+	stub_onedb ok 7.0.0
+	mkdir -p "$T_TMP/secrets"
+	printf '%s\n' "$DB_TEST_PASSWORD" >"$T_TMP/secrets/db-password"
+	printf 'adm1n\n' >"$T_TMP/secrets/oneadmin-password"
+	unset DB_PASSWORD
+	export DB_PASSWORD_FILE=$T_TMP/secrets/db-password ONEADMIN_PASSWORD_FILE=$T_TMP/secrets/oneadmin-password
+	bash "$IMAGE_DIR/entrypoint.sh" database 2>"$T_TMP/out.log" || fail "$(cat "$T_TMP/out.log")"
+	DB_PASSWORD=$DB_TEST_PASSWORD db_schema_versions >"$T_TMP/versions"
+	assert_eq "$(<"$T_TMP/versions")" "7.0.0 7.0.0" "versions"
+	assert_eq "$(<"$ONE_VAR/.one/one_auth")" oneadmin:adm1n one_auth
+	assert_eq "$(backups | grep -c .)" 1 backups
+	# serveradmin files of an existing database, all gone: flagged for onechart-serveradmin.
+	assert_lines "$(<"$ONE_RUN_DIR/serveradmin-regenerate")" oneflow_auth onegate_auth sunstone_auth
+	# The main container repeats the step: nothing to do.
+	rm -f "$STUB_LOG"
+	bash "$IMAGE_DIR/entrypoint.sh" database 2>"$T_TMP/out.log" || fail "$(cat "$T_TMP/out.log")"
+	grep -q 'matches this OpenNebula' "$T_TMP/out.log" || fail "second run: $(cat "$T_TMP/out.log")"
+	[[ ! -e $STUB_LOG ]] || fail "onedb ran twice"
+	DB_PASSWORD=$DB_TEST_PASSWORD
+	assert_fails_with 'usage: onechart-entrypoint database' bash "$IMAGE_DIR/entrypoint.sh" database extra
 }
 
 test_newer_refused() {
@@ -245,7 +458,7 @@ scenario_env() {
 	echo ipv6 >"$IPV6_PROBE_FILE"
 	mkdir -p "$ONE_SHARE/remotes-dist/etc/im" "$ONE_SHARE/remotes-dist/im"
 	echo 7.0.0 >"$ONE_SHARE/remotes-dist/im/probe"
-	echo 7.0.0-1 >"$ONE_IMAGE_VERSION_FILE"
+	image_package 7.0.0-1
 	use_db scenario
 	code_version 7.0.0
 	stub_onedb fail
@@ -261,7 +474,7 @@ test_scenarios() {
 	t_need ssh-keygen
 	scenario_env
 	# 1. Fresh volume, empty database.
-	start_container 2>"$T_TMP/out.log"
+	start_container 2>"$T_TMP/out.log" || fail "$(cat "$T_TMP/out.log")"
 	[[ -e $T_TMP/started ]] || fail "not started"
 	assert_eq "$(<"$ONE_VAR/.one/one_auth")" "oneadmin:$ONEADMIN_PASSWORD" one_auth
 	[[ ! -e $ONE_VAR/.one/sunstone_auth && ! -e $ONE_VAR/.one/oneflow_auth ]] ||
@@ -290,11 +503,13 @@ test_scenarios() {
 		assert_eq "$(<"$ONE_VAR/.one/$f")" "serveradmin:$f" "$f after restart"
 	done
 
-	# 3. Image upgrade to 7.2: backup, onedb upgrade, remotes refreshed.
+	# 3. Image upgrade to 7.2: backup, onedb upgrade, remotes refreshed, and
+	# oneform_auth (new in 7.2, never written by a bootstrap) from a sibling.
 	use_upstream 7.2.0
 	code_version 7.2.0
+	serveradmin_list 7.2.0
 	echo 7.2.0 >"$ONE_SHARE/remotes-dist/im/probe"
-	echo 7.2.0-1 >"$ONE_IMAGE_VERSION_FILE"
+	image_package 7.2.0-1
 	echo tuned >"$ONE_VAR/remotes/etc/im/user.conf"
 	stub_onedb ok 7.2.0
 	start_container 2>/dev/null
@@ -306,11 +521,13 @@ test_scenarios() {
 	for f in sunstone_auth oneflow_auth onegate_auth; do
 		assert_eq "$(<"$ONE_VAR/.one/$f")" "serveradmin:$f" "$f after the upgrade"
 	done
+	grep -qxF "$(<"$ONE_VAR/.one/oneform_auth")" "$ONE_VAR/.one/sunstone_auth" "$ONE_VAR/.one/oneflow_auth" \
+		"$ONE_VAR/.one/onegate_auth" || fail "oneform_auth not copied from a sibling"
 
 	# 4. Rollback to the 7.0 image on the 7.2 database: refused, nothing started.
 	use_upstream 7.0.0
 	code_version 7.0.0
-	echo 7.0.0-1 >"$ONE_IMAGE_VERSION_FILE"
+	image_package 7.0.0-1
 	assert_fails_with 'is newer than this OpenNebula' start_container
 	[[ ! -e $T_TMP/started ]] || fail "started on a newer database"
 
@@ -329,13 +546,20 @@ main() {
 	}
 	start_mariadb
 	t_run "db_wait: nasty password accepted, wrong one refused" test_wait_ok_and_refused
+	t_run "fixture: oned's half bootstrap has 39 tables, no user" test_fixture_is_oneds_schema
 	t_run "empty database is fresh" test_versions_fresh
 	t_run "current schema: nothing to do" test_versions_current
 	t_run "no local_db_versioning: shared version used" test_versions_no_local_table
 	t_run "decision table" test_decisions
 	t_run "code version from onedb's database_schema.rb" test_code_version_source
-	t_run "older schema: backup, onedb upgrade" test_upgrade_ok
-	t_run "failed upgrade stops with an error" test_upgrade_fails
+	t_run "half bootstrap of this version: oned resumes it, stale files aside" test_half_bootstrap_resumed
+	t_run "half bootstrap of another version: one message, untouched" test_half_bootstrap_other_version_refused
+	t_run "no oneadmin but data: refused, untouched" test_no_oneadmin_with_data_refused
+	t_run "partial schema, foreign database: refused" test_partial_and_foreign_refused
+	t_run "older schema: backup, onedb upgrade, password not in argv" test_upgrade_ok
+	t_run "failed upgrade: restored, not retried by the same image" test_upgrade_fails_restores
+	t_run "crash during onedb: retry restores the first backup" test_upgrade_crash_keeps_first_backup
+	t_run "database mode: secrets from files, idempotent" test_database_mode
 	t_run "newer schema refused" test_newer_refused
 	t_run "scenarios: fresh, restart, upgrade, rollback, failed upgrade" test_scenarios
 	t_summary db
