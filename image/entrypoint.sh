@@ -874,6 +874,16 @@ db_refuse() {
 	esac
 }
 
+# usage: new_backup_path BASE   (BASE.sql, or BASE-N.sql when taken: never an existing backup)
+new_backup_path() {
+	local path=$1.sql n=2
+	while [[ -e $path ]]; do
+		path=$1-$n.sql
+		n=$((n + 1))
+	done
+	printf '%s\n' "$path"
+}
+
 # usage: db_backup FILE   (mariadb-dump of DB_NAME into FILE, readable by oneadmin only)
 # --add-drop-database like onedb's own backup (src/onedb/onedb_backend.rb,
 # BackEndMySQL#backup), so that restoring it gives back exactly this database.
@@ -987,7 +997,7 @@ db_upgrade() {
 	if [[ -s $state ]]; then
 		backup=$(state_get "$state" backup)
 	else
-		backup=$ONE_VAR/backups/db/onedb-${db// /-}-to-${code// /-}-$(date -u +%Y%m%dT%H%M%SZ).sql
+		backup=$(new_backup_path "$ONE_VAR/backups/db/onedb-${db// /-}-to-${code// /-}-$(date -u +%Y%m%dT%H%M%SZ)")
 		log "database schema ${db% *} (local ${db#* }) is older than ${code% *} (local ${code#* }): backing up to $backup"
 		db_backup "$backup" || die "backup of '$DB_NAME' failed; the database was not changed"
 		state_write "$state" "target=$(db_target)" "from=$db" "to=$code" "backup=$backup"

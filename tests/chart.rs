@@ -32,15 +32,11 @@ fn chart_lints_with_defaults_and_every_example() {
     }
 }
 
+/// The NOTES of `helm install one chart -n cloud --set SET`.
+///
 /// Helm 4 renders NOTES without a cluster (`install --dry-run=client`);
 /// Helm 3.17 still asks the cluster for its version there, so it is left out.
-#[test]
-#[ignore = "needs helm4: run .ci/install-tools, then cargo test -- --include-ignored"]
-fn notes_never_print_a_password() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path();
-    let password = "Not-In-Notes-42";
-    let encoded = "Tm90LUluLU5vdGVzLTQy";
+fn notes(home: &std::path::Path, set: &str) -> String {
     let path = tool("helm4");
     let out = stdout_of(helm(&path, home).args([
         "install",
@@ -50,12 +46,27 @@ fn notes_never_print_a_password() {
         "cloud",
         "--dry-run=client",
         "--set",
-        &format!("opennebula.adminPassword={password},hypervisorService.enabled=true"),
+        set,
     ]));
-    let notes = out
-        .split("NOTES:")
+    out.split("NOTES:")
         .nth(1)
-        .unwrap_or_else(|| panic!("helm4: no NOTES in {out}"));
+        .unwrap_or_else(|| panic!("helm4: no NOTES in {out}"))
+        .to_string()
+}
+
+#[test]
+#[ignore = "needs helm4: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn notes_never_print_a_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let password = "Not-In-Notes-42";
+    let encoded = "Tm90LUluLU5vdGVzLTQy";
+    let notes = notes(
+        tmp.path(),
+        &format!(
+            "opennebula.adminPassword={password},hypervisorService.enabled=true,\
+             hypervisorService.loadBalancerIP=203.0.113.7,backup.enabled=true,metrics.enabled=true"
+        ),
+    );
     assert!(
         notes.contains("get secret one-opennebula-credentials"),
         "helm4: {notes}"
@@ -68,6 +79,51 @@ fn notes_never_print_a_password() {
         !notes.contains(password) && !notes.contains(encoded),
         "helm4 NOTES show the password"
     );
+}
+
+/// NOTES tell what hypervisors are given: oned.conf's HOSTNAME (with the
+/// cluster domain), the monitord address and port they send to, the SSH port.
+#[test]
+#[ignore = "needs helm4: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn notes_tell_where_hypervisors_send_monitoring() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "clusterDomain=k8s.example",
+            [
+                "HOSTNAME: one-opennebula-0.one-opennebula-headless.cloud.svc.k8s.example\n",
+                "(where hypervisors send monitoring): auto:4124\n",
+                "SSH to the front-end: port 22.\n",
+            ],
+        ),
+        (
+            "hypervisorService.enabled=true,hypervisorService.loadBalancerIP=203.0.113.7",
+            [
+                "HOSTNAME: one-opennebula-0.one-opennebula-headless.cloud.svc.cluster.local\n",
+                "(where hypervisors send monitoring): 203.0.113.7:4124\n",
+                "SSH to the front-end: port 22.\n",
+            ],
+        ),
+        (
+            "hypervisorService.enabled=true,hypervisorService.type=NodePort,\
+             hypervisorService.nodePorts.monitord=30124,hypervisorService.nodePorts.ssh=30022,\
+             opennebula.monitorAddress=192.0.2.20",
+            [
+                "NodePort Service one-opennebula-hypervisor:",
+                "(where hypervisors send monitoring): 192.0.2.20:30124\n",
+                "SSH to the front-end: port 30022 of the nodes\n",
+            ],
+        ),
+    ];
+    for (set, wanted) in cases {
+        let notes = notes(tmp.path(), set);
+        for line in wanted {
+            assert!(
+                notes.contains(line),
+                "helm4 --set {set}: {line:?} not in\n{notes}"
+            );
+        }
+    }
 }
 
 /// The entry names of a chart archive.

@@ -233,7 +233,7 @@ const REJECTED: &[(Input, &str)] = &[
 
 /// Values at the edges of what the types allow, accepted by all.
 const ACCEPTED: &[Input] = &[
-    Input::Set("hypervisorService.enabled=true,hypervisorService.type=NodePort,hypervisorService.nodePorts.oned=30633"),
+    Input::Set("hypervisorService.enabled=true,hypervisorService.type=NodePort,hypervisorService.nodePorts.oned=30633,hypervisorService.nodePorts.monitord=30124,opennebula.monitorAddress=192.0.2.20"),
     Input::Set("hypervisorService.nodePorts.oned=null"),
     Input::Set("image.tag=null,podAnnotations=null,tolerations=null"),
     Input::Set("opennebula.config.oned.DEFAULT_COST=null,opennebula.config.fireedge.a.b=1"),

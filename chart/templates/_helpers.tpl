@@ -130,6 +130,22 @@ StatefulSet) so its messages come before any other failure.
 {{- $_ := required "externalDatabase.password or externalDatabase.existingSecret is required when mariadb.enabled is false" .Values.externalDatabase.password }}
 {{- end }}
 {{- end }}
+{{- /* Hypervisors outside the cluster send monitoring to MONITOR_ADDRESS:PORT
+(OpenNebula's src/im_mad/remotes/common.d/monitord-client.rb, release-7.0.0);
+"auto" takes the address of their SSH client ($SSH_CLIENT): a node address after SNAT. */}}
+{{- if .Values.hypervisorService.enabled }}
+{{- if eq .Values.hypervisorService.type "NodePort" }}
+{{- $address := .Values.opennebula.monitorAddress }}
+{{- if or (not $address) (eq $address "auto") (not .Values.hypervisorService.nodePorts.monitord) }}
+{{- fail "hypervisorService.type NodePort needs opennebula.monitorAddress (a node address the hypervisors reach, not auto) and hypervisorService.nodePorts.monitord (the port monitord listens on and advertises)" }}
+{{- end }}
+{{- else }}
+{{- $address := include "opennebula.monitorAddress" . }}
+{{- if or (not $address) (eq $address "auto") }}
+{{- fail "hypervisorService.enabled needs an explicit address (not auto) hypervisors send monitoring to: set opennebula.monitorAddress or hypervisorService.loadBalancerIP" }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -195,6 +211,46 @@ The Secret holding oneadmin's SSH keys, empty when none is given.
 {{- end }}
 
 {{/*
+oned.conf's HOSTNAME: the value, else the pod's FQDN through the headless Service.
+*/}}
+{{- define "opennebula.hostname" -}}
+{{- .Values.opennebula.hostname | default (printf "%s-0.%s.%s.svc.%s" (include "opennebula.statefulsetName" .) (include "opennebula.headlessServiceName" .) .Release.Namespace (.Values.clusterDomain | default "cluster.local")) }}
+{{- end }}
+
+{{/*
+The port monitord listens on and hypervisors send to: with a NodePort
+hypervisor Service, its monitord node port (the port hosts can reach).
+*/}}
+{{- define "opennebula.monitorPort" -}}
+{{- if and .Values.hypervisorService.enabled (eq .Values.hypervisorService.type "NodePort") }}
+{{- .Values.hypervisorService.nodePorts.monitord | int }}
+{{- else }}
+{{- 4124 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The environment of the database step, shared by the `database` init container
+and the OpenNebula container: the database and the files of the passwords.
+*/}}
+{{- define "opennebula.databaseEnv" -}}
+- name: ONEADMIN_PASSWORD_FILE
+  value: /etc/onechart/secrets/oneadmin-password
+- name: DB_BACKEND
+  value: mysql
+- name: DB_HOST
+  value: {{ include "opennebula.databaseHost" . | quote }}
+- name: DB_PORT
+  value: {{ include "opennebula.databasePort" . | quote }}
+- name: DB_NAME
+  value: {{ include "opennebula.databaseName" . | quote }}
+- name: DB_USER
+  value: {{ include "opennebula.databaseUser" . | quote }}
+- name: DB_PASSWORD_FILE
+  value: /etc/onechart/secrets/db-password
+{{- end }}
+
+{{/*
 The address hypervisors send monitoring data to; empty leaves monitord's "auto".
 */}}
 {{- define "opennebula.monitorAddress" -}}
@@ -246,10 +302,3 @@ The checksum of every Secret the chart renders, so the pods roll when a password
 {{- $all | sha256sum }}
 {{- end }}
 
-{{/*
-The oned XML-RPC check used by the probes: one.system.version must answer with
-an XML-RPC methodResponse (no credentials needed for that).
-*/}}
-{{- define "opennebula.rpcCheck" -}}
-curl -fsS -m 5 -H 'Content-Type: text/xml' --data '<?xml version="1.0"?><methodCall><methodName>one.system.version</methodName><params><param><value><string>probe</string></value></param></params></methodCall>' http://127.0.0.1:2633/RPC2 | grep -q methodResponse
-{{- end }}

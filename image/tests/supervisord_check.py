@@ -11,8 +11,8 @@ order and that worst case.
 
 import getpass
 import os
-import shutil
 import sys
+import shutil
 import tempfile
 
 from supervisor.options import ServerOptions
@@ -39,12 +39,12 @@ AGENT_USERS = {"oned", "hem"}
 def realize(conf, oneform):
     tmp = tempfile.mkdtemp()
     try:
-        check(conf, tmp)
+        return _realize(conf, oneform, tmp)
     finally:
         shutil.rmtree(tmp)
 
 
-def check(conf, tmp):
+def _realize(conf, oneform, tmp):
     with open(conf) as f:
         text = f.read()
     text = (text.replace("user=oneadmin", f"user={getpass.getuser()}")

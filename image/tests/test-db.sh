@@ -373,6 +373,14 @@ test_upgrade_fails_restores() {
 	assert_eq "$(backups | grep -c .)" 2 "backups after a retry by another image"
 }
 
+test_backup_path_never_reuses_a_name() {
+	load_entrypoint
+	local base=$T_TMP/onedb-7.0.0-7.0.0-to-7.2.0-7.2.0-20260101T000000Z
+	assert_eq "$(new_backup_path "$base")" "$base.sql" "first name"
+	touch "$base.sql" "$base-2.sql"
+	assert_eq "$(new_backup_path "$base")" "$base-3.sql" "taken names skipped"
+}
+
 test_upgrade_crash_keeps_first_backup() {
 	load_entrypoint
 	setup_dirs
@@ -546,6 +554,7 @@ main() {
 	}
 	start_mariadb
 	t_run "db_wait: nasty password accepted, wrong one refused" test_wait_ok_and_refused
+	t_run "a backup never takes an existing backup's name" test_backup_path_never_reuses_a_name
 	t_run "fixture: oned's half bootstrap has 39 tables, no user" test_fixture_is_oneds_schema
 	t_run "empty database is fresh" test_versions_fresh
 	t_run "current schema: nothing to do" test_versions_current

@@ -25,7 +25,7 @@ use crate::chart::{self, Metadata};
 use crate::kube_version;
 use crate::lookup::Objects;
 use crate::release::{go_quote, Names, Release};
-use crate::values::{self, Values};
+use crate::values::{self, HypervisorServiceType, Values};
 use crate::yaml::{load, Value};
 use manifest::Rendered;
 
@@ -232,7 +232,8 @@ fn load_values(sources: &values::Sources) -> Result<Values> {
     Ok(values)
 }
 
-/// The checks the chart makes with `required`, with the same messages.
+/// The checks the chart makes with `required` and `fail`
+/// (`opennebula.validateValues`), in its order and with its messages.
 fn validate(values: &Values) -> Result<()> {
     if !values.mariadb.enabled {
         let db = &values.external_database;
@@ -258,7 +259,61 @@ fn validate(values: &Values) -> Result<()> {
             }
         }
     }
+    // Hypervisors outside the cluster send monitoring to MONITOR_ADDRESS:PORT
+    // (OpenNebula's src/im_mad/remotes/common.d/monitord-client.rb, release-7.0.0);
+    // "auto" takes the address of their SSH client ($SSH_CLIENT): a node address after SNAT.
+    let hypervisors = &values.hypervisor_service;
+    if hypervisors.enabled {
+        let explicit = |address: &str| !address.is_empty() && address != "auto";
+        match hypervisors.kind {
+            HypervisorServiceType::NodePort => {
+                if !explicit(&values.opennebula.monitor_address)
+                    || monitord_node_port(values).is_none()
+                {
+                    bail!("hypervisorService.type NodePort needs opennebula.monitorAddress (a node address the hypervisors reach, not auto) and hypervisorService.nodePorts.monitord (the port monitord listens on and advertises)");
+                }
+            }
+            HypervisorServiceType::LoadBalancer => {
+                if !explicit(&monitor_address(values)) {
+                    bail!("hypervisorService.enabled needs an explicit address (not auto) hypervisors send monitoring to: set opennebula.monitorAddress or hypervisorService.loadBalancerIP");
+                }
+            }
+        }
+    }
     Ok(())
+}
+
+/// `hypervisorService.nodePorts.monitord` when set (0 counts as unset, as in Go templates).
+fn monitord_node_port(values: &Values) -> Option<u16> {
+    values
+        .hypervisor_service
+        .node_ports
+        .monitord
+        .filter(|&port| port != 0)
+}
+
+/// `opennebula.monitorAddress`: the address hypervisors send monitoring data
+/// to; empty leaves monitord's "auto".
+fn monitor_address(values: &Values) -> String {
+    let hypervisors = &values.hypervisor_service;
+    if !values.opennebula.monitor_address.is_empty() {
+        values.opennebula.monitor_address.clone()
+    } else if hypervisors.enabled {
+        hypervisors.load_balancer_ip.clone()
+    } else {
+        String::new()
+    }
+}
+
+/// `opennebula.monitorPort`: the port monitord listens on and hypervisors send
+/// to; with a NodePort hypervisor Service, its monitord node port.
+fn monitor_port(values: &Values) -> u16 {
+    let hypervisors = &values.hypervisor_service;
+    if hypervisors.enabled && hypervisors.kind == HypervisorServiceType::NodePort {
+        monitord_node_port(values).unwrap_or(0)
+    } else {
+        4124
+    }
 }
 
 fn render_one(
@@ -348,9 +403,10 @@ struct Context {
     database: Database,
     hostname: String,
     monitor_address: String,
+    monitor_port: String,
+    /// `opennebula.databaseEnv`: the env of the database step, one YAML list.
+    database_env: String,
     onegate_endpoint: String,
-    rpc_check: String,
-    readiness_check: String,
     ingress_tls_secret: String,
     mariadb_image: String,
     tests_image: String,
@@ -401,9 +457,6 @@ struct Checksums {
     mariadb_config: String,
     secret: String,
 }
-
-/// The oned XML-RPC check of the probes (`opennebula.rpcCheck`).
-const RPC_CHECK: &str = "curl -fsS -m 5 -H 'Content-Type: text/xml' --data '<?xml version=\"1.0\"?><methodCall><methodName>one.system.version</methodName><params><param><value><string>probe</string></value></param></params></methodCall>' http://127.0.0.1:2633/RPC2 | grep -q methodResponse";
 
 impl Context {
     fn new(release: &Release, chart: &Metadata, values: Values) -> Context {
@@ -458,11 +511,8 @@ impl Context {
         } else {
             String::new()
         };
-        let monitor_address = if !values.opennebula.monitor_address.is_empty() {
-            values.opennebula.monitor_address.clone()
-        } else {
-            lb_ip.clone()
-        };
+        let monitor_address = monitor_address(&values);
+        let database_env = database_env(&database);
         let onegate_endpoint = if !values.opennebula.onegate_endpoint.is_empty() {
             values.opennebula.onegate_endpoint.clone()
         } else if !lb_ip.is_empty() {
@@ -471,8 +521,13 @@ impl Context {
             String::new()
         };
         let hostname = if values.opennebula.hostname.is_empty() {
+            let domain = if values.cluster_domain.is_empty() {
+                "cluster.local"
+            } else {
+                values.cluster_domain.as_str()
+            };
             format!(
-                "{}-0.{}.{}.svc.cluster.local",
+                "{}-0.{}.{}.svc.{domain}",
                 names.statefulset, names.headless, release.namespace
             )
         } else {
@@ -505,11 +560,9 @@ impl Context {
             database,
             hostname,
             monitor_address,
+            monitor_port: monitor_port(&values).to_string(),
+            database_env,
             onegate_endpoint,
-            rpc_check: RPC_CHECK.into(),
-            readiness_check: format!(
-                "{RPC_CHECK} && curl -fsS -m 5 -o /dev/null http://127.0.0.1:2616/"
-            ),
             ingress_tls_secret: if values.ingress.tls.secret_name.is_empty() {
                 format!("{}-tls", names.fullname)
             } else {
@@ -538,6 +591,27 @@ impl Context {
         }
     }
 }
+
+/// `opennebula.databaseEnv`: the database and the password files, given to
+/// the `database` init container and the OpenNebula container alike.
+fn database_env(database: &Database) -> String {
+    format!(
+        "- name: ONEADMIN_PASSWORD_FILE\n  value: {SECRETS_DIR}/oneadmin-password\n\
+         - name: DB_BACKEND\n  value: mysql\n\
+         - name: DB_HOST\n  value: {}\n\
+         - name: DB_PORT\n  value: {}\n\
+         - name: DB_NAME\n  value: {}\n\
+         - name: DB_USER\n  value: {}\n\
+         - name: DB_PASSWORD_FILE\n  value: {SECRETS_DIR}/db-password",
+        go_quote(&database.host),
+        go_quote(&database.port),
+        go_quote(&database.name),
+        go_quote(&database.user),
+    )
+}
+
+/// Where the projected `secrets` volume is mounted in both containers.
+const SECRETS_DIR: &str = "/etc/onechart/secrets";
 
 /// `opennebula.hasGrpc`: OpenNebula 7.2 and later serve gRPC on 2634; a tag
 /// that does not start with a version counts as the newest line.
@@ -607,6 +681,177 @@ mod tests {
             "externalDatabase.password=x"
         ]))
         .is_ok());
+    }
+
+    fn render_set(set: &[&str]) -> Result<String> {
+        render(&Options {
+            sources: values::Sources {
+                set: set.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    /// The StatefulSet of the OpenNebula pod in a rendered output.
+    fn statefulset(output: &str) -> &str {
+        output
+            .split("\n---\n")
+            .find(|d| d.starts_with("# Source: opennebula/templates/statefulset.yaml"))
+            .expect("the StatefulSet")
+    }
+
+    #[test]
+    fn hypervisors_outside_the_cluster_need_an_explicit_monitor_address() {
+        let load_balancer = "hypervisorService.enabled needs an explicit address (not auto) hypervisors send monitoring to: set opennebula.monitorAddress or hypervisorService.loadBalancerIP";
+        let node_port = "hypervisorService.type NodePort needs opennebula.monitorAddress (a node address the hypervisors reach, not auto) and hypervisorService.nodePorts.monitord (the port monitord listens on and advertises)";
+        let refused: &[(&[&str], &str)] = &[
+            (&["hypervisorService.enabled=true"], load_balancer),
+            (
+                &[
+                    "hypervisorService.enabled=true",
+                    "hypervisorService.loadBalancerIP=203.0.113.7",
+                    "opennebula.monitorAddress=auto",
+                ],
+                load_balancer,
+            ),
+            (
+                &[
+                    "hypervisorService.enabled=true",
+                    "hypervisorService.type=NodePort",
+                    "opennebula.monitorAddress=192.0.2.20",
+                ],
+                node_port,
+            ),
+            (
+                &[
+                    "hypervisorService.enabled=true",
+                    "hypervisorService.type=NodePort",
+                    "hypervisorService.nodePorts.monitord=0",
+                    "opennebula.monitorAddress=192.0.2.20",
+                ],
+                node_port,
+            ),
+            // A load balancer IP is no node address.
+            (
+                &[
+                    "hypervisorService.enabled=true",
+                    "hypervisorService.type=NodePort",
+                    "hypervisorService.nodePorts.monitord=30124",
+                    "hypervisorService.loadBalancerIP=203.0.113.7",
+                ],
+                node_port,
+            ),
+        ];
+        for (set, message) in refused {
+            let err = render_set(set).unwrap_err().to_string();
+            assert_eq!(&err, message, "{set:?}");
+        }
+        for set in [
+            &[
+                "hypervisorService.enabled=true",
+                "hypervisorService.loadBalancerIP=203.0.113.7",
+            ][..],
+            &[
+                "hypervisorService.enabled=true",
+                "opennebula.monitorAddress=one.example.com",
+            ],
+            &[
+                "hypervisorService.enabled=true",
+                "hypervisorService.type=NodePort",
+                "hypervisorService.nodePorts.monitord=30124",
+                "opennebula.monitorAddress=192.0.2.20",
+            ],
+            // In the cluster, "auto" is the pod's address.
+            &[
+                "hypervisorService.type=NodePort",
+                "opennebula.monitorAddress=auto",
+            ],
+        ] {
+            assert!(render_set(set).is_ok(), "{set:?}");
+        }
+    }
+
+    #[test]
+    fn monitord_listens_on_and_advertises_the_reachable_port() {
+        let port_lines = |output: &str| -> Vec<String> {
+            statefulset(output)
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .windows(2)
+                .filter(|w| {
+                    w[0].starts_with("- name: monitord-")
+                        || w[0] == "- name: OPENNEBULA_MONITOR_PORT"
+                })
+                .map(|w| w[1].to_string())
+                .collect()
+        };
+        let default = render_set(&[]).unwrap();
+        assert_eq!(
+            port_lines(&default),
+            [
+                "containerPort: 4124",
+                "containerPort: 4124",
+                "value: \"4124\""
+            ]
+        );
+        let node_port = render_set(&[
+            "hypervisorService.enabled=true",
+            "hypervisorService.type=NodePort",
+            "hypervisorService.nodePorts.monitord=30124",
+            "opennebula.monitorAddress=192.0.2.20",
+        ])
+        .unwrap();
+        assert_eq!(
+            port_lines(&node_port),
+            [
+                "containerPort: 30124",
+                "containerPort: 30124",
+                "value: \"30124\""
+            ]
+        );
+    }
+
+    #[test]
+    fn passwords_reach_the_pod_as_files_only() {
+        let output = render_set(&[
+            "opennebula.adminPassword=Secret-1",
+            "mariadb.auth.password=Secret-2",
+        ])
+        .unwrap();
+        let sts = statefulset(&output);
+        assert!(!sts.contains("secretKeyRef"), "{sts}");
+        assert!(!sts.contains("- name: ONEADMIN_PASSWORD\n"), "{sts}");
+        assert!(!sts.contains("- name: DB_PASSWORD\n"), "{sts}");
+        // Both containers: the database init container and OpenNebula.
+        assert_eq!(sts.matches("- name: ONEADMIN_PASSWORD_FILE\n").count(), 2);
+        assert_eq!(sts.matches("- name: DB_PASSWORD_FILE\n").count(), 2);
+        assert_eq!(
+            sts.matches("- name: secrets\n              mountPath: /etc/onechart/secrets\n              readOnly: true\n").count(),
+            2
+        );
+        assert!(sts.contains(
+            "\n        - name: secrets\n          projected:\n            defaultMode: 0400\n"
+        ));
+    }
+
+    #[test]
+    fn the_default_hostname_uses_the_cluster_domain() {
+        let hostname = |set: &[&str]| {
+            let output = render_set(set).unwrap();
+            let sts = statefulset(&output);
+            let at = sts.find("- name: OPENNEBULA_HOSTNAME\n").unwrap();
+            sts[at..].lines().nth(1).unwrap().trim().to_string()
+        };
+        assert_eq!(
+            hostname(&[]),
+            "value: \"release-name-opennebula-0.release-name-opennebula-headless.default.svc.cluster.local\""
+        );
+        assert_eq!(
+            hostname(&["clusterDomain=k8s.example"]),
+            "value: \"release-name-opennebula-0.release-name-opennebula-headless.default.svc.k8s.example\""
+        );
     }
 
     #[test]

@@ -78,6 +78,11 @@ pub struct Values {
     /// Replaces the generated "<release>-opennebula" prefix of every resource name.
     #[serde(default)]
     pub fullname_override: String,
+    /// The cluster's DNS domain, the suffix of the default opennebula.hostname
+    /// (`<statefulset>-0.<headless Service>.<namespace>.svc.<clusterDomain>`). Empty:
+    /// cluster.local.
+    #[serde(default)]
+    pub cluster_domain: String,
     /// The all-in-one OpenNebula image (oned, scheduler, monitord, FireEdge, OneFlow, OneGate,
     /// HEM, guacd under supervisord) built from this repository's Dockerfile. An empty tag is the
     /// chart's appVersion; tags of the 7.0, 7.2 and 7.4 lines are supported.
@@ -96,7 +101,7 @@ pub struct Values {
     /// The main Service (oned, FireEdge, OneFlow, OneGate, monitord).
     pub service: Service,
     /// `<fullname>-hypervisor`, the Service external KVM hosts and their VMs reach: oned,
-    /// monitord (TCP and UDP) and OneGate.
+    /// monitord (TCP and UDP), OneGate and the front-end's SSH.
     pub hypervisor_service: HypervisorService,
     /// An Ingress for FireEdge (the Sunstone web UI).
     pub ingress: Ingress,
@@ -113,13 +118,18 @@ pub struct Values {
     /// The priorityClassName of the OpenNebula and MariaDB pods.
     #[serde(default)]
     pub priority_class_name: String,
+    /// Seconds the OpenNebula pod gets to stop after SIGTERM before the kubelet kills it. It must
+    /// exceed the image's worst-case ordered stop: supervisord stops its groups one after the
+    /// other, each for at most its largest `stopwaitsecs` (image/supervisord.conf).
+    #[serde(default)]
+    pub termination_grace_period_seconds: u32,
     /// The securityContext of the OpenNebula pod; fsGroup 9869 is oneadmin's group.
     #[serde(default)]
     pub pod_security_context: Map,
     /// The securityContext of the OpenNebula containers.
     #[serde(default)]
     pub security_context: Map,
-    /// The OpenNebula container's requests and limits.
+    /// The requests and limits of the OpenNebula container and of its `database` init container.
     #[serde(default)]
     pub resources: Map,
     /// The nodeSelector of the OpenNebula pod.
@@ -140,12 +150,14 @@ pub struct Values {
     /// Volume mounts added to the OpenNebula container.
     #[serde(default)]
     pub extra_volume_mounts: Vec<Value>,
-    /// Lets oned start (first bootstrap, database upgrade) before the liveness probe counts; it
-    /// checks oned's XML-RPC.
+    /// Lets oned start (its first start bootstraps the database) before the liveness probe counts;
+    /// database upgrades run before, in the `database` init container, which no probe watches.
+    /// Every probe runs `onechart-healthcheck oned`, a call to oned's XML-RPC as oneadmin.
     pub startup_probe: Probe,
-    /// Restarts the pod when oned's XML-RPC stops answering.
+    /// Restarts the pod when oned stops answering.
     pub liveness_probe: Probe,
-    /// Marks the pod ready when oned's XML-RPC and FireEdge answer.
+    /// Marks the pod ready when oned answers (FireEdge is not needed: hypervisors and VMs keep
+    /// reaching monitord and OneGate when the web UI fails).
     pub readiness_probe: Probe,
     /// The `helm test` pod (one.system.version on oned, then FireEdge).
     pub tests: Tests,
@@ -200,7 +212,9 @@ pub struct OpenNebula {
     #[serde(default)]
     pub hostname: String,
     /// monitord.conf's MONITOR_ADDRESS, the address hypervisors send monitoring data to. Empty:
-    /// hypervisorService.loadBalancerIP when set, else "auto".
+    /// hypervisorService.loadBalancerIP when set, else "auto" (the address the hypervisors' SSH
+    /// connections come from: only right for hypervisors inside the cluster). Required with
+    /// hypervisorService type NodePort (a node address the hypervisors reach).
     #[serde(default)]
     pub monitor_address: String,
     /// oned.conf's ONEGATE_ENDPOINT, the OneGate URL given to VMs. Empty:
@@ -379,7 +393,10 @@ pub enum ServiceType {
 #[derive(Debug, Default, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HypervisorService {
-    /// Creates `<fullname>-hypervisor`: oned, monitord (TCP and UDP) and OneGate.
+    /// Creates `<fullname>-hypervisor`: oned, monitord (TCP and UDP), OneGate and SSH (22). It
+    /// means hypervisors live outside the cluster, so the monitor address must be explicit:
+    /// opennebula.monitorAddress or loadBalancerIP (LoadBalancer); with NodePort,
+    /// opennebula.monitorAddress and nodePorts.monitord.
     #[serde(default)]
     pub enabled: bool,
     /// LoadBalancer or NodePort.
@@ -410,12 +427,16 @@ pub struct NodePorts {
     /// The node port of oned (2633); empty picks one.
     #[serde(default)]
     pub oned: Option<u16>,
-    /// The node port of monitord (4124, TCP and UDP); empty picks one.
+    /// The node port of monitord (TCP and UDP), required with type NodePort: monitord listens on
+    /// this port too and tells the hypervisors to send to it.
     #[serde(default)]
     pub monitord: Option<u16>,
     /// The node port of OneGate (5030); empty picks one.
     #[serde(default)]
     pub onegate: Option<u16>,
+    /// The node port of the front-end's sshd (22); empty picks one.
+    #[serde(default)]
+    pub ssh: Option<u16>,
 }
 
 /// The Ingress of FireEdge.
@@ -684,6 +705,8 @@ mod tests {
         assert!(v.mariadb.enabled);
         assert_eq!(v.external_database.port, 3306);
         assert_eq!(v.startup_probe.failure_threshold, 120);
+        assert_eq!(v.cluster_domain, "cluster.local");
+        assert_eq!(v.termination_grace_period_seconds, 180);
     }
 
     #[test]
