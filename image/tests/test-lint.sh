@@ -25,7 +25,7 @@ test_supervisord() {
 
 test_ruby_python_syntax() {
 	local f
-	for f in "$IMAGE_DIR/one-config.rb" "$IMAGE_DIR/syslog-relay.rb" "$TESTS_DIR/yamlcheck.rb"; do
+	for f in "$IMAGE_DIR/one-config.rb" "$IMAGE_DIR/syslog-relay.rb" "$IMAGE_DIR/exporter.rb" "$TESTS_DIR/yamlcheck.rb"; do
 		ruby -wc "$f" >/dev/null
 	done
 	python3 -m py_compile "$TESTS_DIR/onetemplate.py" "$TESTS_DIR/supervisord_check.py"
