@@ -80,6 +80,7 @@ COPY --chmod=0755 image/syslog-relay.rb /usr/local/lib/onechart/onechart-syslog
 COPY --chmod=0755 image/periodic.sh /usr/local/lib/onechart/onechart-periodic
 COPY --chmod=0755 image/serveradmin.sh /usr/local/lib/onechart/onechart-serveradmin
 COPY --chmod=0755 image/exporter.rb /usr/local/lib/onechart/onechart-exporter
+COPY --chmod=0755 image/systemctl.sh /usr/local/lib/onechart/bin/systemctl
 COPY --chmod=0755 image/build-check.sh /usr/local/lib/onechart/onechart-build-check
 COPY --chmod=0644 image/supervisord.conf /etc/supervisor/onechart.conf
 

@@ -99,6 +99,8 @@ def check(groups):
         sys.exit("exporter: must run OpenNebula's exporter through onechart-exporter")
     if " /var/lib/one/.one/one_auth -- " not in exporter.command:
         sys.exit("exporter: must wait for oneadmin's one_auth, its credentials")
+    if not exporter.environment.get("PATH", "").startswith("/usr/local/lib/onechart/bin:"):
+        sys.exit("exporter: /usr/local/lib/onechart/bin (its systemctl) must come first on PATH")
     for name, p in procs.items():
         if name != "sshd" and (p.environment or {}).get("HOME") != "/var/lib/one":
             sys.exit(f"{name}: HOME must be /var/lib/one")

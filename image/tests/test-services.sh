@@ -409,6 +409,62 @@ test_exporter_serves() {
 	done
 }
 
+# usage: shim_state UNIT   (what the exporter reads: opennebula_server_collector.rb's call)
+shim_state() {
+	bash "$IMAGE_DIR/systemctl.sh" show --value -p ActiveState "$1"
+}
+
+# usage: fake_process PID ARG...   (a $PROC/PID/cmdline as the kernel writes it)
+fake_process() {
+	mkdir -p "$PROC/$1"
+	printf '%s\0' "${@:2}" >"$PROC/$1/cmdline"
+}
+
+test_systemctl_shim() {
+	t_need gcc
+	export PROC=$T_TMP/proc
+	fake_process 1 /usr/bin/supervisord -n -c /etc/supervisor/onechart.conf
+	fake_process 20 /usr/bin/oned -f
+	fake_process 31 /usr/bin/ruby /usr/lib/one/onegate/onegate-server.rb
+	fake_process 32 /usr/bin/node /usr/lib/one/fireedge/dist/index.js
+	# Still waiting for oned: not started.
+	fake_process 33 bash /usr/local/lib/onechart/onechart-wait-oned /var/lib/one/.one/oneflow_auth -- \
+		/usr/bin/ruby /usr/lib/one/oneflow/oneflow-server.rb
+	mkdir -p "$PROC/34" # a process that ended: no cmdline to read
+	local unit got=()
+	for unit in opennebula.service opennebula-scheduler.service opennebula-flow.service \
+		opennebula-hem.service opennebula-gate.service opennebula-fireedge.service; do
+		got+=("$unit $(shim_state "$unit")")
+	done
+	assert_lines "$(printf '%s\n' "${got[@]}")" "opennebula.service active" \
+		"opennebula-scheduler.service inactive" "opennebula-flow.service inactive" \
+		"opennebula-hem.service inactive" "opennebula-gate.service active" \
+		"opennebula-fireedge.service active"
+	# Nothing else is answered.
+	assert_fails_with "only 'show --value -p ActiveState UNIT' is answered" \
+		bash "$IMAGE_DIR/systemctl.sh" is-active opennebula.service
+	assert_fails_with "only 'show --value -p ActiveState UNIT' is answered" \
+		bash "$IMAGE_DIR/systemctl.sh" show -p ActiveState opennebula.service
+	# The real /proc: a process started as "/usr/bin/oned -f", then gone.
+	export PROC=/proc
+	printf '#include <unistd.h>\nint main(void) { pause(); return 0; }\n' >"$T_TMP/pause.c"
+	gcc -o "$T_TMP/pause" "$T_TMP/pause.c"
+	(exec -a /usr/bin/oned "$T_TMP/pause" -f) &
+	local pid=$!
+	wait_for grep -q . "/proc/$pid/cmdline"
+	assert_eq "$(shim_state opennebula.service)" active "a running oned"
+	kill "$pid"
+	wait "$pid" || true
+	assert_eq "$(shim_state opennebula.service)" inactive "oned gone"
+	# Each command is the one supervisord runs (after onechart-wait-oned's --).
+	local command
+	while IFS= read -r command; do
+		grep -qxE "command=(.* -- )?$command" "$IMAGE_DIR/supervisord.conf" ||
+			fail "supervisord.conf runs no '$command'"
+	done < <(sed -nE 's/^\t\[opennebula[a-z-]*\.service\]="(.*)"$/\1/p' "$IMAGE_DIR/systemctl.sh")
+	assert_eq "$(grep -cE '^\s\[opennebula[a-z-]*\.service\]=' "$IMAGE_DIR/systemctl.sh")" 5 "units in the shim"
+}
+
 # usage: fake_root VERSION   (the paths build-check.sh wants, the migrators
 # opennebula-migration ships for VERSION, a guacd and oned)
 fake_root() {
@@ -529,6 +585,7 @@ main() {
 	t_run "serveradmin: new password through oned, files written" test_serveradmin_regenerated
 	t_run "serveradmin: another driver is not touched" test_serveradmin_wrong_driver
 	t_run "exporter: 7.0/7.2/7.4 scripts served on 9925, IPv4 with the address" test_exporter_serves
+	t_run "systemctl for the exporter: units from the processes" test_systemctl_shim
 	t_run "build-check: 7.0/7.2/7.4 trees pass, list derived" test_build_check_ok
 	t_run "build-check: migrator, ldd, oned, paths fail the build" test_build_check_failures
 	t_summary services
