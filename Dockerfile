@@ -13,7 +13,8 @@
 # otherwise), and everything image/build-check.sh checks: the paths the
 # entrypoint and supervisord.conf rely on, the onedb migrator into this
 # version (opennebula-migration), guacd's libraries (guacd -v, ldd), sshd -t
-# on the entrypoint's sshd_config.
+# on the entrypoint's sshd_config, the Prometheus exporter's files and that
+# its Ruby libraries load.
 
 FROM ubuntu:24.04
 
@@ -31,6 +32,10 @@ SHELL ["/bin/bash", "-Eeuo", "pipefail", "-c"]
 # installs it). opennebula-form: OneForm, from 7.2 on (one-deploy installs
 # it for one_version >= 7.1.80: roles/form/tasks/main.yml, playbooks/site.yml).
 # openssh-server: sshd for the local TM driver's transfers (image/README.md).
+# opennebula-prometheus-kvm: OpenNebula's Prometheus exporter
+# (/usr/lib/one/opennebula_exporter/, run with OPENNEBULA_METRICS=true; the
+# docs' "Prometheus-KVM package" on the front-end; opennebula-prometheus
+# itself holds the Prometheus and Alertmanager servers, not needed here).
 # hadolint ignore=DL3008
 RUN test -n "${ONE_VERSION}" || { echo "build with --build-arg ONE_VERSION=\$(cat image/ONE_VERSION)" >&2; exit 1; } \
     && versioned=() \
@@ -54,6 +59,7 @@ RUN test -n "${ONE_VERSION}" || { echo "build with --build-arg ONE_VERSION=\$(ca
         opennebula-gate \
         opennebula-guacd \
         opennebula-migration \
+        opennebula-prometheus-kvm \
         opennebula-tools \
         "${versioned[@]}" \
         ruby \
@@ -73,6 +79,8 @@ COPY --chmod=0755 image/ssh-agent.sh /usr/local/lib/onechart/onechart-ssh-agent
 COPY --chmod=0755 image/syslog-relay.rb /usr/local/lib/onechart/onechart-syslog
 COPY --chmod=0755 image/periodic.sh /usr/local/lib/onechart/onechart-periodic
 COPY --chmod=0755 image/serveradmin.sh /usr/local/lib/onechart/onechart-serveradmin
+COPY --chmod=0755 image/exporter.rb /usr/local/lib/onechart/onechart-exporter
+COPY --chmod=0755 image/systemctl.sh /usr/local/lib/onechart/bin/systemctl
 COPY --chmod=0755 image/build-check.sh /usr/local/lib/onechart/onechart-build-check
 COPY --chmod=0644 image/supervisord.conf /etc/supervisor/onechart.conf
 
@@ -92,9 +100,10 @@ RUN cp -a /var/lib/one/remotes /usr/share/one/remotes-dist \
     && rm -f /etc/ssh/ssh_host_* \
     && /usr/local/lib/onechart/onechart-build-check
 
-# oned XML-RPC, oned gRPC (7.2+), FireEdge, OneFlow, OneGate, monitord, sshd.
+# oned XML-RPC, oned gRPC (7.2+), FireEdge, OneFlow, OneGate, monitord, sshd,
+# and the Prometheus exporter (with OPENNEBULA_METRICS=true).
 # guacd (4822) and OneForm (13013, 7.2+) listen on 127.0.0.1 only.
-EXPOSE 2633 2634 2616 2474 5030 4124 4124/udp 22
+EXPOSE 2633 2634 2616 2474 5030 4124 4124/udp 22 9925
 
 # oned's first start and a schema upgrade can take minutes.
 HEALTHCHECK --interval=30s --timeout=15s --start-period=20m --retries=3 \

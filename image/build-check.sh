@@ -10,6 +10,7 @@ set -Eeuo pipefail
 : "${ROOT:=}"
 : "${ONECHART_ENTRYPOINT:=/usr/local/bin/onechart-entrypoint}"
 : "${SSHD:=/usr/sbin/sshd}"
+: "${ONECHART_EXPORTER:=/usr/local/lib/onechart/onechart-exporter}"
 
 FAILED=0
 
@@ -34,6 +35,7 @@ PATHS=(
 	/usr/sbin/sshd /usr/bin/ssh-agent /usr/bin/ssh-add /usr/bin/ssh-keygen
 	/etc/one/oned.conf /etc/one/monitord.conf /etc/one/oneflow-server.conf
 	/etc/one/onegate-server.conf /etc/one/fireedge-server.conf
+	/usr/lib/one/opennebula_exporter/opennebula_exporter.rb
 )
 
 # usage: check_paths
@@ -151,12 +153,30 @@ check_sshd_config() {
 	rm -rf "$tmp"
 }
 
+# usage: check_exporter
+# OpenNebula's Prometheus exporter (opennebula-prometheus-kvm), as
+# supervisord runs it through onechart-exporter: its one `set :bind` line
+# (the address the entrypoint may change), every collector file it requires
+# (opennebula_collector.rb's require_relative list grows by release), and
+# every library they require loading with OpenNebula's gems, as the exporter
+# finds them (/usr/share/one/gems).
+check_exporter() {
+	local exporter=$ROOT/usr/lib/one/opennebula_exporter/opennebula_exporter.rb out
+	[[ -f $exporter ]] || return 0 # reported by check_paths
+	if ! out=$(ROOT=$ROOT ruby "$ONECHART_EXPORTER" --check "$exporter" 2>&1); then
+		fail "the Prometheus exporter: ${out//"$ROOT"/}"
+	else
+		say "${out//"$ROOT"/}"
+	fi
+}
+
 main() {
 	check_paths
 	check_migrators
 	check_guacd
 	write_serveradmin_list
 	check_sshd_config
+	check_exporter
 	if ((FAILED)); then
 		echo "build-check: FAILED" >&2
 		exit 1

@@ -245,6 +245,43 @@ configure_oneform() {
 	fi
 }
 
+# usage: configure_metrics   (OPENNEBULA_METRICS: OpenNebula's Prometheus exporter)
+# Sets ONECHART_METRICS (supervisord.conf: [program:exporter] autostart) and
+# ONECHART_EXPORTER_BIND, the exporter's listen address for
+# onechart-exporter: 0.0.0.0 in a pod without IPv6, as for monitord, since
+# the exporter of 7.2 and 7.4 binds '::' (7.0's binds 0.0.0.0); empty keeps
+# the exporter's own. The exporter labels its metrics with the pod's host
+# name, resolved when it starts (opennebula_server_collector.rb:
+# Addrinfo.getaddrinfo(Socket.gethostname)): that name must resolve.
+configure_metrics() {
+	case ${OPENNEBULA_METRICS:-false} in
+	true) ONECHART_METRICS=true ;;
+	false) ONECHART_METRICS=false ;;
+	*) die "OPENNEBULA_METRICS must be true or false, not '${OPENNEBULA_METRICS}'" ;;
+	esac
+	ONECHART_EXPORTER_BIND=""
+	if [[ $ONECHART_METRICS == true ]]; then
+		if ! ipv6_available; then
+			log "no IPv6 address in this pod: the Prometheus exporter listens on 0.0.0.0"
+			ONECHART_EXPORTER_BIND=0.0.0.0
+		fi
+		ensure_name_resolves "$(uname -n)"
+	fi
+	export ONECHART_METRICS ONECHART_EXPORTER_BIND
+}
+
+# usage: ensure_name_resolves NAME   (NAME mapped to 127.0.0.1 in HOSTS_FILE when it does not resolve)
+# The kubelet and Docker put the pod's name in /etc/hosts; host networking
+# or another runtime may not.
+ensure_name_resolves() {
+	if getent ahosts "$1" >/dev/null 2>&1; then
+		return 0
+	fi
+	# Appended in place: the kubelet bind-mounts /etc/hosts, it cannot be renamed over.
+	printf '127.0.0.1\t%s\n' "$1" >>"$HOSTS_FILE"
+	log "$1 did not resolve: mapped it to 127.0.0.1 in $HOSTS_FILE"
+}
+
 # usage: apply_overrides   (the chart's ConfigMap, after the env-driven settings)
 apply_overrides() {
 	local entry name mode conf
@@ -1081,6 +1118,7 @@ bootstrap() {
 	configure_oneflow
 	configure_onegate
 	configure_oneform
+	configure_metrics
 	apply_overrides
 	install_ssh_keys
 	write_ssh_config

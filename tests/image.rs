@@ -4,8 +4,8 @@
 //! OpenNebula 7.0/7.2/7.4 files), `bootstrap` (the volume bootstrap: secrets,
 //! credentials, the remotes/etc merge on the real files, SSH; it chowns files
 //! to another user, so it runs as root), `services` (supervisord, sshd,
-//! ssh-agent, the syslog relay, the health check, the image build's checks,
-//! run for real) and `db` (the database logic against a real MariaDB server
+//! ssh-agent, the syslog relay, the health check, the Prometheus exporter in
+//! a network namespace, the image build's checks, run for real) and `db` (the database logic against a real MariaDB server
 //! holding the schema oned creates).
 //!
 //! Every part needs bash and tools a fresh machine lacks, so all are ignored
@@ -58,7 +58,7 @@ fn image_bootstrap() {
 }
 
 #[test]
-#[ignore = "needs bash, supervisord, ruby, python3, curl, logger, OpenSSH, gcc and root: run .ci/install-tools, then cargo test -- --include-ignored"]
+#[ignore = "needs bash, supervisord, ruby with Sinatra, python3, curl, logger, OpenSSH, gcc, unshare, iproute2 and root: run .ci/install-tools, then cargo test -- --include-ignored"]
 fn image_services() {
     part(
         "services",
@@ -75,6 +75,9 @@ fn image_services() {
             "sshd",
             "gcc",
             "ldd",
+            "unshare",
+            "ip",
+            "ss",
         ],
     );
 }

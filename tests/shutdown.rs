@@ -211,8 +211,10 @@ fn supervisors_own_parser_finds_the_same_stop_groups() {
                   \x20   print(g.name, max([p.stopwaitsecs for p in g.process_configs] or [0]))\n";
     let out = support::stdout_of(
         std::process::Command::new(python)
-            // supervisord.conf's `%(ENV_ONECHART_ONEFORM)s` (the entrypoint sets it)
+            // supervisord.conf's `%(ENV_ONECHART_ONEFORM)s` and
+            // `%(ENV_ONECHART_METRICS)s` (the entrypoint sets them)
             .env("ONECHART_ONEFORM", "true")
+            .env("ONECHART_METRICS", "true")
             .arg("-c")
             .arg(script)
             .arg(&path),

@@ -858,7 +858,7 @@ fn summary_flags_a_package_the_image_needs_and_the_release_dropped() {
         .split("\n\n")
         .filter(|p| !p.starts_with("Package: opennebula-guacd\n"))
         .collect();
-    assert_eq!(kept.len(), 13);
+    assert_eq!(kept.len(), 14);
     let path = dir.path().join("Packages");
     std::fs::write(&path, kept.join("\n\n")).unwrap();
     let out = summary("7.0.0", "7.0.1", &path, &[]);

@@ -15,7 +15,7 @@ import sys
 import shutil
 import tempfile
 
-from supervisor.options import ServerOptions
+from supervisor.options import ServerOptions, UnhosedConfigParser
 
 # supervisord's loop ticks once a second: SIGKILL at the deadline, then the
 # reap, cost up to 2 s per stop group on top of its largest stopwaitsecs.
@@ -28,23 +28,25 @@ GROUPS = {
     "base": {"syslog", "ssh-agent", "sshd"},
     "oned": {"oned"},
     "services": {"guacd", "fireedge", "oneflow", "onegate", "hem", "oneform",
-                 "serveradmin", "periodic"},
+                 "exporter", "serveradmin", "periodic"},
 }
-WAIT_FOR_ONED = {"fireedge", "oneflow", "onegate", "hem", "oneform"}
+WAIT_FOR_ONED = {"fireedge", "oneflow", "onegate", "hem", "oneform", "exporter"}
 OWN_STDOUT = {"fireedge", "hem"}
-APP_ENV = {"oneflow", "onegate", "oneform"}
+APP_ENV = {"oneflow", "onegate", "oneform", "exporter"}
+# Programs started only when the entrypoint's switch (an ENV_ expansion) is true.
+SWITCHES = {"oneform": "ONECHART_ONEFORM", "exporter": "ONECHART_METRICS"}
 AGENT_USERS = {"oned", "hem"}
 
 
-def realize(conf, oneform):
+def realize(conf, switches):
     tmp = tempfile.mkdtemp()
     try:
-        return _realize(conf, oneform, tmp)
+        return _realize(conf, switches, tmp)
     finally:
         shutil.rmtree(tmp)
 
 
-def _realize(conf, oneform, tmp):
+def _realize(conf, switches, tmp):
     with open(conf) as f:
         text = f.read()
     text = (text.replace("user=oneadmin", f"user={getpass.getuser()}")
@@ -54,7 +56,7 @@ def _realize(conf, oneform, tmp):
     path = os.path.join(tmp, "supervisord.conf")
     with open(path, "w") as f:
         f.write(text)
-    os.environ["ONECHART_ONEFORM"] = oneform
+    os.environ.update(switches)
     opts = ServerOptions()
     opts.realize(["-c", path])
     return sorted(opts.process_group_configs, key=lambda g: g.priority)
@@ -90,6 +92,18 @@ def check(groups):
         sys.exit("guacd: LD_LIBRARY_PATH must be /usr/share/one/guacd/lib")
     if not procs["sshd"].command.startswith("/usr/sbin/sshd -D -e "):
         sys.exit("sshd: must run in the foreground (-D) and log to stderr (-e)")
+    exporter = procs["exporter"]
+    if not exporter.command.endswith(
+            " -- /usr/bin/ruby /usr/local/lib/onechart/onechart-exporter"
+            " /usr/lib/one/opennebula_exporter/opennebula_exporter.rb"):
+        sys.exit("exporter: must run OpenNebula's exporter through onechart-exporter")
+    if " /var/lib/one/.one/one_auth -- " not in exporter.command:
+        sys.exit("exporter: must wait for oneadmin's one_auth, its credentials")
+    if not exporter.environment.get("PATH", "").startswith("/usr/local/lib/onechart/bin:"):
+        sys.exit("exporter: /usr/local/lib/onechart/bin (its systemctl) must come first on PATH")
+    for name, p in procs.items():
+        if name != "sshd" and (p.environment or {}).get("HOME") != "/var/lib/one":
+            sys.exit(f"{name}: HOME must be /var/lib/one")
     worst = sum(max(p.stopwaitsecs for p in g.process_configs) + TICKS_PER_GROUP
                 for g in groups)
     if worst > STOP_BUDGET:
@@ -97,13 +111,29 @@ def check(groups):
     return procs, worst
 
 
+def users(conf):
+    """The user= of each program, as written (realize() sees substitutes)."""
+    parser = UnhosedConfigParser()
+    with open(conf) as f:
+        parser.read_string(f.read())
+    return {s.split(":", 1)[1]: parser.get(s, "user", fallback=None)
+            for s in parser.sections() if s.startswith("program:")}
+
+
 def main(conf):
-    procs, worst = check(realize(conf, "false"))
-    if procs["oneform"].autostart:
-        sys.exit("oneform: autostart must follow ONECHART_ONEFORM (false)")
-    procs, _ = check(realize(conf, "true"))
-    if not procs["oneform"].autostart:
-        sys.exit("oneform: autostart must follow ONECHART_ONEFORM (true)")
+    for name, user in users(conf).items():
+        if user != ("root" if name == "sshd" else "oneadmin"):
+            sys.exit(f"{name}: user={user}, want oneadmin (sshd: root)")
+    worst = None
+    # Every combination of the switches: each program follows its own.
+    for bits in range(2 ** len(SWITCHES)):
+        values = {var: "true" if bits >> i & 1 else "false"
+                  for i, var in enumerate(SWITCHES.values())}
+        procs, worst = check(realize(conf, values))
+        for name, p in procs.items():
+            want = values[SWITCHES[name]] == "true" if name in SWITCHES else True
+            if p.autostart != want:
+                sys.exit(f"{name}: autostart {p.autostart} with {values}, want {want}")
     print(f"base oned services; worst-case stop {worst}s")
 
 

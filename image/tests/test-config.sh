@@ -217,6 +217,80 @@ test_oneform() {
 	"${YAML_CHECK[@]}" expect "$ONE_ETC/oneform-server.conf" :port 13013
 }
 
+test_metrics_switch() {
+	load_entrypoint
+	echo ipv6 >"$IPV6_PROBE_FILE"
+	local value want
+	for value in unset "" false true; do
+		if [[ $value == unset ]]; then unset OPENNEBULA_METRICS; else export OPENNEBULA_METRICS=$value; fi
+		want=false
+		[[ $value != true ]] || want=true
+		configure_metrics 2>/dev/null
+		# supervisord reads it from its environment: [program:exporter] autostart
+		assert_eq "$(printenv ONECHART_METRICS)" "$want" "ONECHART_METRICS for OPENNEBULA_METRICS=$value"
+		assert_eq "$(printenv ONECHART_EXPORTER_BIND)" "" "the exporter's address with IPv6"
+	done
+	for value in yes True 1 ' true'; do
+		OPENNEBULA_METRICS=$value
+		assert_fails_with "OPENNEBULA_METRICS must be true or false, not '$value'" configure_metrics
+	done
+}
+
+test_metrics_ipv4_bind() {
+	load_entrypoint
+	export OPENNEBULA_METRICS=true
+	printf '00000000000000000000000000000001 01 80 10 80       lo\n' >"$IPV6_PROBE_FILE"
+	configure_metrics
+	assert_eq "$(printenv ONECHART_EXPORTER_BIND)" "" "IPv6: the exporter's own address"
+	: >"$IPV6_PROBE_FILE"
+	configure_metrics 2>"$T_TMP/log"
+	assert_eq "$(printenv ONECHART_EXPORTER_BIND)" 0.0.0.0 "no IPv6 address"
+	grep -q 'the Prometheus exporter listens on 0.0.0.0' "$T_TMP/log" || fail "not logged"
+	rm "$IPV6_PROBE_FILE"
+	configure_metrics 2>/dev/null
+	assert_eq "$(printenv ONECHART_EXPORTER_BIND)" 0.0.0.0 "no IPv6 at all"
+	export OPENNEBULA_METRICS=false
+	configure_metrics
+	assert_eq "$(printenv ONECHART_EXPORTER_BIND)" "" "metrics off"
+}
+
+# usage: exporter_edit FILE BIND   (the edited source onechart-exporter runs)
+exporter_edit() {
+	ruby -r "$IMAGE_DIR/exporter.rb" -e \
+		'print OnechartExporter.bind_source(File.read(ARGV[0]), ARGV[1], ARGV[0])' "$1" "$2"
+}
+
+# The bind edit on OpenNebula's own exporter script of each release: one line
+# changes, to an address Ruby reads back; without an address, none.
+test_exporter_bind_edit() {
+	local script=$UPSTREAM_DIR/opennebula-$1/opennebula_exporter/opennebula_exporter.rb upstream changed
+	upstream=\'::\'
+	[[ $1 != 7.0.0 ]] || upstream=\'0.0.0.0\'
+	grep -qx "set :bind, $upstream" "$script" || fail "$1 binds $(grep '^set :bind' "$script")"
+	exporter_edit "$script" "" >"$T_TMP/same.rb"
+	cmp "$script" "$T_TMP/same.rb"
+	exporter_edit "$script" 0.0.0.0 >"$T_TMP/ipv4.rb"
+	changed=$(diff "$script" "$T_TMP/ipv4.rb" | grep '^[<>]' || true)
+	assert_lines "$changed" "< set :bind, $upstream" '> set :bind, "0.0.0.0"'
+	ruby -c "$T_TMP/ipv4.rb" >/dev/null
+	# A source without exactly one such line is refused, not run unchanged.
+	grep -v '^set :bind' "$script" >"$T_TMP/none.rb"
+	assert_fails_with "none.rb has 0 'set :bind, ...' lines, not 1" exporter_edit "$T_TMP/none.rb" 0.0.0.0
+	cat "$script" "$script" >"$T_TMP/two.rb"
+	assert_fails_with "two.rb has 2 'set :bind, ...' lines, not 1" exporter_edit "$T_TMP/two.rb" ""
+}
+
+test_name_resolves() {
+	load_entrypoint
+	printf '127.0.0.1\tlocalhost\n' >"$HOSTS_FILE"
+	ensure_name_resolves localhost
+	assert_eq "$(<"$HOSTS_FILE")" $'127.0.0.1\tlocalhost' "hosts after a name that resolves"
+	# .invalid never resolves (RFC 6761).
+	ensure_name_resolves pod-0.onechart.invalid 2>"$T_TMP/log"
+	assert_lines "$(<"$HOSTS_FILE")" $'127.0.0.1\tlocalhost' $'127.0.0.1\tpod-0.onechart.invalid'
+	grep -q 'pod-0.onechart.invalid did not resolve' "$T_TMP/log" || fail "not logged"
+}
+
 test_no_overrides_no_change() {
 	load_entrypoint
 	use_upstream "$1"
@@ -369,6 +443,9 @@ main() {
 	}
 	t_run "upstream files parse" test_upstream_parses
 	t_run "IPv6 seen in a size-0 procfs file" test_ipv6_procfs
+	t_run "metrics: ONECHART_METRICS from OPENNEBULA_METRICS" test_metrics_switch
+	t_run "metrics: the exporter on 0.0.0.0 without IPv6" test_metrics_ipv4_bind
+	t_run "metrics: a name that does not resolve is mapped" test_name_resolves
 	local v
 	for v in "${VERSIONS[@]}"; do
 		t_run "$v oned.conf from env" test_oned_env "$v"
@@ -380,6 +457,7 @@ main() {
 		t_run "$v monitord.conf NETWORK/PORT from OPENNEBULA_MONITOR_PORT" test_monitord_port "$v"
 		t_run "$v OneForm logs to stderr when installed" test_oneform "$v"
 		t_run "$v OneFlow/OneGate bind 0.0.0.0" test_oneflow_onegate_bind "$v"
+		t_run "$v exporter: the bind line edited, only it" test_exporter_bind_edit "$v"
 		t_run "$v empty overrides change nothing" test_no_overrides_no_change "$v"
 		t_run "$v oned.yaml overrides" test_template_overrides "$v"
 		t_run "$v monitord.yaml overrides" test_monitord_overrides "$v"

@@ -25,7 +25,7 @@ test_supervisord() {
 
 test_ruby_python_syntax() {
 	local f
-	for f in "$IMAGE_DIR/one-config.rb" "$IMAGE_DIR/syslog-relay.rb" "$TESTS_DIR/yamlcheck.rb"; do
+	for f in "$IMAGE_DIR/one-config.rb" "$IMAGE_DIR/syslog-relay.rb" "$IMAGE_DIR/exporter.rb" "$TESTS_DIR/yamlcheck.rb"; do
 		ruby -wc "$f" >/dev/null
 	done
 	python3 -m py_compile "$TESTS_DIR/onetemplate.py" "$TESTS_DIR/supervisord_check.py"
@@ -43,7 +43,9 @@ test_dockerfile_copies() {
 			fail "$dest is copied but never used"
 	done < <(sed -nE 's/^COPY --chmod=[0-9]+ (image\/[^ ]+) ([^ ]+)$/\1 \2/p' "$REPO_DIR/Dockerfile")
 	while read -r src; do
-		grep -qE "^COPY --chmod=0755 image/[^ ]+ $src\$" "$REPO_DIR/Dockerfile" || fail "supervisord.conf runs $src, not copied"
+		# A file, or a folder on a program's PATH (bin: the exporter's systemctl).
+		grep -qE "^COPY --chmod=0755 image/[^ ]+ $src(/[a-z-]+)?\$" "$REPO_DIR/Dockerfile" ||
+			fail "supervisord.conf runs $src, not copied"
 	done < <(sed -nE 's|.*(/usr/local/lib/onechart/[a-z-]+).*|\1|p' "$IMAGE_DIR/supervisord.conf" | sort -u)
 	grep -q '&& /usr/local/lib/onechart/onechart-build-check$' "$REPO_DIR/Dockerfile" || fail "build-check not run"
 }

@@ -332,6 +332,139 @@ test_serveradmin_wrong_driver() {
 	[[ ! -e $ONE_VAR/.one/sunstone_auth ]] || fail "file written"
 }
 
+# usage: exporter_stubs DIR   (the libraries the exporter's script requires
+# besides Sinatra, as Rack middlewares passing requests on; the stub
+# Prometheus exporter answers /metrics: OpenNebula's collectors need oned)
+exporter_stubs() {
+	mkdir -p "$1/prometheus/middleware"
+	cat >"$1/prometheus/middleware/exporter.rb" <<-'EOF'
+		module Prometheus
+		  module Middleware
+		    class Exporter
+		      def initialize(app, _options = {})
+		        @app = app
+		      end
+
+		      def call(env)
+		        return [200, { 'Content-Type' => 'text/plain' }, ["stub_metric 1\n"]] if env['PATH_INFO'] == '/metrics'
+
+		        @app.call(env)
+		      end
+		    end
+		  end
+		end
+	EOF
+	printf 'module Prometheus\n  module Middleware\n  end\nend\n' >"$1/prometheus/middleware/collector.rb"
+	sed 's/class Exporter/class OpenNebulaCollector/; /PATH_INFO/d' \
+		"$1/prometheus/middleware/exporter.rb" >"$1/opennebula_collector.rb"
+}
+
+# OpenNebula's exporter script of each release, run by onechart-exporter
+# under Sinatra, in a network namespace of its own (its port is fixed: 9925):
+# where it listens with and without ONECHART_EXPORTER_BIND, its pages, its stop.
+test_exporter_serves() {
+	t_need unshare ip ss || return 1
+	ruby -e 'require "sinatra/base"' 2>/dev/null || fail "Sinatra not installed (Debian ruby-sinatra: .ci/install-tools)"
+	exporter_stubs "$T_TMP/lib"
+	cat >"$T_TMP/serve.sh" <<-'EOF'
+		# usage: serve.sh SCRIPT BIND URL   (in a new network namespace)
+		set -Eeuo pipefail
+		ip link set lo up
+		ONECHART_EXPORTER_BIND=$2 ruby "$LAUNCHER" "$1" >"$LOG" 2>&1 &
+		pid=$!
+		for ((i = 0; i < 100; i++)); do
+			listen=$(ss -ltnH 'sport = :9925' | awk '{ print $4 }')
+			[[ -z $listen ]] || break
+			sleep 0.1
+		done
+		echo "listen=$listen"
+		echo "root=$(curl -fsS "$3/" | grep -o '<h1>OpenNebula Exporter</h1>')"
+		echo "metrics=$(curl -fsS "$3/metrics")"
+		SECONDS=0
+		kill -TERM "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		echo "stopped=$rc"
+		echo "$SECONDS" >"$LOG.seconds"
+	EOF
+	local v script want url
+	for v in "${VERSIONS[@]}"; do
+		script=$UPSTREAM_DIR/opennebula-$v/opennebula_exporter/opennebula_exporter.rb
+		# As the image: supervisord's environment for [program:exporter].
+		LAUNCHER=$IMAGE_DIR/exporter.rb LOG=$T_TMP/exporter.log RUBYLIB=$T_TMP/lib APP_ENV=production \
+			unshare --net bash "$T_TMP/serve.sh" "$script" 0.0.0.0 http://127.0.0.1:9925 >"$T_TMP/out" ||
+			fail "$v: $(cat "$T_TMP/out" "$T_TMP/exporter.log")"
+		assert_lines "$(<"$T_TMP/out")" listen=0.0.0.0:9925 'root=<h1>OpenNebula Exporter</h1>' \
+			'metrics=stub_metric 1' stopped=0
+		# Within supervisord.conf's stopwaitsecs=10 for [program:exporter].
+		(($(<"$T_TMP/exporter.log.seconds") < 10)) || fail "$v: stopped in $(<"$T_TMP/exporter.log.seconds")s"
+		# Without an address: the release's own (7.0 0.0.0.0, 7.2 and 7.4 ::).
+		want='[::]:9925' url='http://[::1]:9925'
+		[[ $v != 7.0.0 ]] || want=0.0.0.0:9925 url=http://127.0.0.1:9925
+		LAUNCHER=$IMAGE_DIR/exporter.rb LOG=$T_TMP/exporter.log RUBYLIB=$T_TMP/lib APP_ENV=production \
+			unshare --net bash "$T_TMP/serve.sh" "$script" "" "$url" >"$T_TMP/out" ||
+			fail "$v: $(cat "$T_TMP/out" "$T_TMP/exporter.log")"
+		assert_lines "$(<"$T_TMP/out")" "listen=$want" 'root=<h1>OpenNebula Exporter</h1>' \
+			'metrics=stub_metric 1' stopped=0
+	done
+}
+
+# usage: shim_state UNIT   (what the exporter reads: opennebula_server_collector.rb's call)
+shim_state() {
+	bash "$IMAGE_DIR/systemctl.sh" show --value -p ActiveState "$1"
+}
+
+# usage: fake_process PID ARG...   (a $PROC/PID/cmdline as the kernel writes it)
+fake_process() {
+	mkdir -p "$PROC/$1"
+	printf '%s\0' "${@:2}" >"$PROC/$1/cmdline"
+}
+
+test_systemctl_shim() {
+	t_need gcc
+	export PROC=$T_TMP/proc
+	fake_process 1 /usr/bin/supervisord -n -c /etc/supervisor/onechart.conf
+	fake_process 20 /usr/bin/oned -f
+	fake_process 31 /usr/bin/ruby /usr/lib/one/onegate/onegate-server.rb
+	fake_process 32 /usr/bin/node /usr/lib/one/fireedge/dist/index.js
+	# Still waiting for oned: not started.
+	fake_process 33 bash /usr/local/lib/onechart/onechart-wait-oned /var/lib/one/.one/oneflow_auth -- \
+		/usr/bin/ruby /usr/lib/one/oneflow/oneflow-server.rb
+	mkdir -p "$PROC/34" # a process that ended: no cmdline to read
+	local unit got=()
+	for unit in opennebula.service opennebula-scheduler.service opennebula-flow.service \
+		opennebula-hem.service opennebula-gate.service opennebula-fireedge.service; do
+		got+=("$unit $(shim_state "$unit")")
+	done
+	assert_lines "$(printf '%s\n' "${got[@]}")" "opennebula.service active" \
+		"opennebula-scheduler.service inactive" "opennebula-flow.service inactive" \
+		"opennebula-hem.service inactive" "opennebula-gate.service active" \
+		"opennebula-fireedge.service active"
+	# Nothing else is answered.
+	assert_fails_with "only 'show --value -p ActiveState UNIT' is answered" \
+		bash "$IMAGE_DIR/systemctl.sh" is-active opennebula.service
+	assert_fails_with "only 'show --value -p ActiveState UNIT' is answered" \
+		bash "$IMAGE_DIR/systemctl.sh" show -p ActiveState opennebula.service
+	# The real /proc: a process started as "/usr/bin/oned -f", then gone.
+	export PROC=/proc
+	printf '#include <unistd.h>\nint main(void) { pause(); return 0; }\n' >"$T_TMP/pause.c"
+	gcc -o "$T_TMP/pause" "$T_TMP/pause.c"
+	(exec -a /usr/bin/oned "$T_TMP/pause" -f) &
+	local pid=$!
+	wait_for grep -q . "/proc/$pid/cmdline"
+	assert_eq "$(shim_state opennebula.service)" active "a running oned"
+	kill "$pid"
+	wait "$pid" || true
+	assert_eq "$(shim_state opennebula.service)" inactive "oned gone"
+	# Each command is the one supervisord runs (after onechart-wait-oned's --).
+	local command
+	while IFS= read -r command; do
+		grep -qxE "command=(.* -- )?$command" "$IMAGE_DIR/supervisord.conf" ||
+			fail "supervisord.conf runs no '$command'"
+	done < <(sed -nE 's/^\t\[opennebula[a-z-]*\.service\]="(.*)"$/\1/p' "$IMAGE_DIR/systemctl.sh")
+	assert_eq "$(grep -cE '^\s\[opennebula[a-z-]*\.service\]=' "$IMAGE_DIR/systemctl.sh")" 5 "units in the shim"
+}
+
 # usage: fake_root VERSION   (the paths build-check.sh wants, the migrators
 # opennebula-migration ships for VERSION, a guacd and oned)
 fake_root() {
@@ -363,12 +496,25 @@ fake_root() {
 	printf '#include <stdio.h>\nint guac_version(void);\nint main(void) { printf("Guacamole proxy daemon (guacd) version 1.5.%%d\\n", guac_version()); return 0; }\n' \
 		>"$T_TMP/guacd.c"
 	gcc -o "$root/usr/share/one/guacd/sbin/guacd" "$T_TMP/guacd.c" -L"$root/usr/share/one/guacd/lib" -lguac
-	export ROOT=$root ONECHART_ENTRYPOINT=$IMAGE_DIR/entrypoint.sh SSHD=/usr/sbin/sshd
+	# The exporter: the release's script; collectors and libraries as stubs
+	# requiring what OpenNebula's do (opennebula_collector.rb, *_collector.rb).
+	local exporter=$root/usr/lib/one/opennebula_exporter ruby=$root/usr/lib/one/ruby
+	mkdir -p "$exporter" "$ruby"
+	cp "$UPSTREAM_DIR/opennebula-$1/opennebula_exporter/opennebula_exporter.rb" "$exporter/"
+	exporter_stubs "$ruby"
+	mv "$ruby/opennebula_collector.rb" "$exporter/"
+	printf "require 'opennebula'\nrequire 'prometheus/client'\nrequire_relative 'opennebula_server_collector'\n" \
+		>>"$exporter/opennebula_collector.rb"
+	printf "require 'socket'\n" >"$exporter/opennebula_server_collector.rb"
+	printf 'module OpenNebula\nend\n' >"$ruby/opennebula.rb"
+	printf 'module Prometheus\n  module Client\n  end\nend\n' >"$ruby/prometheus/client.rb"
+	export ROOT=$root ONECHART_ENTRYPOINT=$IMAGE_DIR/entrypoint.sh SSHD=/usr/sbin/sshd \
+		ONECHART_EXPORTER=$IMAGE_DIR/exporter.rb
 }
 
 test_build_check_ok() {
 	t_need gcc ldd sshd ssh-keygen
-	local v
+	local v want
 	for v in "${VERSIONS[@]}"; do
 		rm -rf "$T_TMP/root"
 		fake_root "$v"
@@ -378,6 +524,10 @@ test_build_check_ok() {
 			"$(serveradmin_names "$v")" "$v serveradmin files"
 		grep -q "guacd: Guacamole proxy daemon" "$T_TMP/out" || fail "$v: guacd -v not run"
 		grep -q "sshd -t accepts" "$T_TMP/out" || fail "$v: sshd -t not run"
+		want="set :bind, '::'"
+		[[ $v != 7.0.0 ]] || want="set :bind, '0.0.0.0'"
+		grep -qF "exporter: /usr/lib/one/opennebula_exporter/opennebula_exporter.rb: $want (0.0.0.0 without IPv6); 2 collector files; libraries load: rubygems sinatra prometheus/middleware/exporter prometheus/middleware/collector opennebula prometheus/client socket" "$T_TMP/out" ||
+			fail "$v: exporter not checked: $(cat "$T_TMP/out")"
 	done
 }
 
@@ -396,6 +546,21 @@ test_build_check_failures() {
 	# guacd's library missing: ldd says "not found", the build fails.
 	rm "$ROOT/usr/share/one/guacd/lib/libguac.so.20"
 	assert_fails_with 'libguac.so.20 => not found' bash "$IMAGE_DIR/build-check.sh"
+	# The exporter: a library that does not load, a collector file missing,
+	# no bind line to edit.
+	local exporter=$ROOT/usr/lib/one/opennebula_exporter
+	mv "$ROOT/usr/lib/one/ruby/prometheus/client.rb" "$T_TMP/client.rb"
+	assert_fails_with 'the Prometheus exporter: onechart-exporter: /usr/lib/one/opennebula_exporter/opennebula_exporter.rb: cannot load such file -- prometheus/client' \
+		bash "$IMAGE_DIR/build-check.sh"
+	mv "$T_TMP/client.rb" "$ROOT/usr/lib/one/ruby/prometheus/client.rb"
+	mv "$exporter/opennebula_server_collector.rb" "$T_TMP/"
+	assert_fails_with 'requires opennebula_server_collector, which is not in /usr/lib/one/opennebula_exporter' \
+		bash "$IMAGE_DIR/build-check.sh"
+	mv "$T_TMP/opennebula_server_collector.rb" "$exporter/"
+	sed -i '/^set :bind/d' "$exporter/opennebula_exporter.rb"
+	assert_fails_with "opennebula_exporter.rb has 0 'set :bind, ...' lines, not 1" bash "$IMAGE_DIR/build-check.sh"
+	rm "$exporter/opennebula_exporter.rb"
+	assert_fails_with "missing /usr/lib/one/opennebula_exporter/opennebula_exporter.rb" bash "$IMAGE_DIR/build-check.sh"
 	# An oned without the serveradmin names; a missing path.
 	printf 'nothing' >"$ROOT/usr/bin/oned"
 	rm "$ROOT/usr/sbin/sshd"
@@ -419,6 +584,8 @@ main() {
 	t_run "periodic: socks cleaner and daily showback" test_periodic
 	t_run "serveradmin: new password through oned, files written" test_serveradmin_regenerated
 	t_run "serveradmin: another driver is not touched" test_serveradmin_wrong_driver
+	t_run "exporter: 7.0/7.2/7.4 scripts served on 9925, IPv4 with the address" test_exporter_serves
+	t_run "systemctl for the exporter: units from the processes" test_systemctl_shim
 	t_run "build-check: 7.0/7.2/7.4 trees pass, list derived" test_build_check_ok
 	t_run "build-check: migrator, ldd, oned, paths fail the build" test_build_check_failures
 	t_summary services
