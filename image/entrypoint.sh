@@ -89,12 +89,29 @@ forget_secrets() {
 	unset ONEADMIN_PASSWORD DB_PASSWORD ONEADMIN_PASSWORD_FILE DB_PASSWORD_FILE
 }
 
+# usage: check_oneadmin_password   (dies when oned would refuse ONEADMIN_PASSWORD)
+# oned's bootstrap creates oneadmin with the core driver from one_auth and
+# rejects a password with blanks (User::INVALID_PASS_CHARS " \t\n\v\f\r") or
+# longer than 256 bytes (validate_password_length, "core"): src/um/User.cc,
+# pass_is_valid, at release-7.0.0 and release-7.2.0. It does so AFTER writing
+# the serveradmin files, leaving a half-bootstrapped database (a real oned 7.2
+# did: "Error creating oneadmin user: Invalid password, character ' ' is not
+# allowed"), so the password is checked here, before anything is written.
+check_oneadmin_password() {
+	if [[ $ONEADMIN_PASSWORD == *[$' \t\n\v\f\r']* ]]; then
+		die "ONEADMIN_PASSWORD must not contain spaces, tabs or line breaks: oned refuses such a password"
+	fi
+	if (($(printf '%s' "$ONEADMIN_PASSWORD" | wc -c) > 256)); then # printf: a builtin, no argv
+		die "ONEADMIN_PASSWORD is longer than 256 bytes: oned refuses such a password"
+	fi
+}
+
 # usage: check_env   (the variables the chart always sets; secrets from files)
 check_env() {
 	file_env ONEADMIN_PASSWORD
 	file_env DB_PASSWORD
 	require_env ONEADMIN_PASSWORD
-	[[ $ONEADMIN_PASSWORD != *$'\n'* ]] || die "ONEADMIN_PASSWORD must not contain a newline"
+	check_oneadmin_password
 	case ${DB_BACKEND:=mysql} in
 	mysql)
 		: "${DB_PORT:=3306}"

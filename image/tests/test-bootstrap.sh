@@ -45,7 +45,31 @@ test_check_env() {
 	export DB_BACKEND=postgres
 	assert_fails_with 'DB_BACKEND must be' check_env
 	ONEADMIN_PASSWORD=$'a\nb' DB_BACKEND=sqlite
-	assert_fails_with 'newline' check_env
+	assert_fails_with 'spaces, tabs or line breaks' check_env
+}
+
+# oned 7.2 refused 'Adm1n-"pw'"'"' x' with "Invalid password, character ' ' is
+# not allowed" AFTER writing the serveradmin files (src/um/User.cc, pass_is_valid):
+# the entrypoint refuses what oned would refuse, without printing the password.
+test_oneadmin_password_as_oned_checks_it() {
+	load_entrypoint
+	export DB_BACKEND=sqlite
+	local pw
+	for pw in 'Adm1n-"pw'"'"' x' $'tab\there' $'vt\vx' $'ff\fx' $'cr\rx' ' lead' 'trail '; do
+		ONEADMIN_PASSWORD=$pw
+		assert_fails_with 'spaces, tabs or line breaks: oned refuses' check_env
+		! (check_env 2>&1 || true) | grep -qF -- "$pw" || fail "password printed: $pw"
+	done
+	ONEADMIN_PASSWORD=$(head -c 257 /dev/zero | tr '\0' x)
+	assert_fails_with 'longer than 256 bytes' check_env
+	# 256 bytes, and multi-byte characters counted as bytes (oned counts bytes).
+	ONEADMIN_PASSWORD=$(head -c 256 /dev/zero | tr '\0' x)
+	check_env
+	ONEADMIN_PASSWORD=$(printf 'é%.0s' $(seq 129))
+	assert_fails_with 'longer than 256 bytes' check_env
+	# What oned accepted: quotes, XML and shell metacharacters.
+	ONEADMIN_PASSWORD='Adm1n-"pw'"'"'&<x>$(id);#'
+	check_env
 }
 
 test_secrets_from_files() {
@@ -437,6 +461,7 @@ main() {
 	}
 	t_run "setup_dirs: no chown -R, stale lock removed" test_setup_dirs
 	t_run "check_env" test_check_env
+	t_run "ONEADMIN_PASSWORD: what oned refuses is refused first" test_oneadmin_password_as_oned_checks_it
 	t_run "secrets: from *_FILE, never exported" test_secrets_from_files
 	t_run "secrets: not in the command's environment" test_secrets_not_passed_on
 	t_run "auth: fresh database, the version's serveradmin files aside" test_auth_fresh
