@@ -128,7 +128,7 @@ test_auth_fresh() {
 	setup_dirs
 	serveradmin_list 7.4.0
 	# shellcheck disable=SC2016
-	export ONEADMIN_PASSWORD='o"ne:adm\in $x'
+	export ONEADMIN_PASSWORD='o"ne:adm\in$x'
 	# Left from an earlier install whose database was dropped: oned's bootstrap
 	# would abort on them, so they are moved aside, not deleted. The list is
 	# the installed version's (7.4: five files), not a fixed three.
@@ -138,7 +138,7 @@ test_auth_fresh() {
 	echo "alice:her-password" >"$ONE_VAR/.one/alice_auth"
 	auth_for_fresh_database
 	# shellcheck disable=SC2016
-	assert_eq "$(<"$ONE_VAR/.one/one_auth")" 'oneadmin:o"ne:adm\in $x' one_auth
+	assert_eq "$(<"$ONE_VAR/.one/one_auth")" 'oneadmin:o"ne:adm\in$x' one_auth
 	assert_mode "$ONE_VAR/.one/one_auth" 600
 	local f
 	for f in $(serveradmin_names 7.4.0) onefuture_auth half_written_auth; do

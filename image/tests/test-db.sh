@@ -173,11 +173,21 @@ test_fixture_is_oneds_schema() {
 	load_entrypoint
 	use_db fixture
 	half_schema 7.2.0
-	# A real aborted 7.2 bootstrap had 39 tables (issue 11).
+	# Real aborted 7.0.0 and 7.2.0 bootstraps (oned built from those tags, an old
+	# oneflow_auth / oneform_auth on the volume) had 39 tables and these rows;
+	# every other table was empty.
 	assert_eq "$(db_tables | grep -c .)" 39 "tables of a half-bootstrapped database"
 	assert_eq "$(db_schema_versions)" "7.2.0 7.2.0" versions
-	assert_eq "$(db_rows user_pool)" 0 "users"
-	assert_eq "$(db_rows group_pool)" 2 "groups"
+	local t counts=""
+	for t in $(db_tables); do
+		counts+="$t=$(db_rows "$t") "
+	done
+	assert_eq "$(tr ' ' '\n' <<<"$counts" | grep -v '=0$' | grep . | paste -sd' ')" \
+		"acl=3 cluster_datastore_relation=3 cluster_pool=1 cluster_vnc_bitmap=1 db_versioning=1 group_pool=2 group_quotas=2 local_db_versioning=1 logdb=1 network_vlan_bitmap=1 plan_pool=2 pool_control=3 system_attributes=2" \
+		"non-empty tables"
+	assert_eq "$(db_query "SELECT userset, resource FROM fixture.acl WHERE oid = 0")" \
+		"$(printf '8589934593\t81419471691972608')" "ACL rule 0"
+	assert_eq "$(db_query "SELECT comment FROM fixture.db_versioning")" "OpenNebula 7.2.0 () daemon bootstrap" comment
 }
 
 test_versions_fresh() {
@@ -461,7 +471,7 @@ test_newer_refused() {
 scenario_env() {
 	load_entrypoint
 	use_upstream 7.0.0
-	export ONEADMIN_PASSWORD='admin "pw" \ /&' OPENNEBULA_HOSTNAME=one.example.org \
+	export ONEADMIN_PASSWORD='admin"pw"\/&:x' OPENNEBULA_HOSTNAME=one.example.org \
 		OPENNEBULA_MONITOR_ADDRESS=192.0.2.10 ONEGATE_ENDPOINT=http://192.0.2.10:5030
 	echo ipv6 >"$IPV6_PROBE_FILE"
 	mkdir -p "$ONE_SHARE/remotes-dist/etc/im" "$ONE_SHARE/remotes-dist/im"
@@ -555,7 +565,7 @@ main() {
 	start_mariadb
 	t_run "db_wait: nasty password accepted, wrong one refused" test_wait_ok_and_refused
 	t_run "a backup never takes an existing backup's name" test_backup_path_never_reuses_a_name
-	t_run "fixture: oned's half bootstrap has 39 tables, no user" test_fixture_is_oneds_schema
+	t_run "fixture: oned's half bootstrap, tables and rows as real oned 7.0/7.2 left them" test_fixture_is_oneds_schema
 	t_run "empty database is fresh" test_versions_fresh
 	t_run "current schema: nothing to do" test_versions_current
 	t_run "no local_db_versioning: shared version used" test_versions_no_local_table
