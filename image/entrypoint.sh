@@ -643,6 +643,21 @@ ensure_one_auth() {
 	fi
 }
 
+# usage: check_one_key   (an existing database: warn when ~/.one/one_key is gone)
+# oned encrypts the *_ENCRYPTED_ATTR attributes of oned.conf (VM
+# CONTEXT/PASSWORD, user SSH_PRIVATE_KEY, datastore RESTIC_PASSWORD, ...) with
+# the key in one_key and, when the file is missing, writes a new random one
+# without a word (src/template/OpenNebulaTemplate.cc, load_key). The key is
+# nowhere else: with it gone (a new volume on an old database) those values
+# stay encrypted with the old key (a real oned 7.2 then returned the
+# ciphertext for `oneuser show --decrypt`). Nothing here can recover it.
+check_one_key() {
+	[[ ! -s $ONE_VAR/.one/one_key ]] || return 0
+	log "warning: $ONE_VAR/.one/one_key is missing but the database exists: oned writes a new" \
+		"key, and attributes it encrypted with the old one (the *_ENCRYPTED_ATTR of oned.conf)" \
+		"can no longer be decrypted. Stop and restore one_key from a backup of the volume to keep them"
+}
+
 # usage: repair_serveradmin   (an existing database: the serveradmin files complete)
 # oned writes them only when it bootstraps the database. Missing ones are
 # copied from a sibling, as OpenNebula's own 7.2.0_to_7.4.0 migrator does for
@@ -1135,6 +1150,7 @@ database_step() {
 		auth_for_fresh_database
 	else
 		ensure_one_auth
+		check_one_key
 		repair_serveradmin
 	fi
 }

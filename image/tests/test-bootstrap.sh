@@ -184,6 +184,20 @@ test_auth_existing() {
 	grep -q 'onechart-serveradmin sets a new serveradmin password' "$T_TMP/out.log" || fail "no message"
 }
 
+# A real oned 7.2 whose volume lost .one wrote a new one_key silently and
+# could no longer decrypt a user's SSH_PASSPHRASE: the start says so.
+test_one_key_lost_warned() {
+	load_entrypoint
+	setup_dirs
+	echo "0123456789abcdef" >"$ONE_VAR/.one/one_key"
+	check_one_key 2>"$T_TMP/out.log"
+	[[ ! -s $T_TMP/out.log ]] || fail "warning with one_key present: $(cat "$T_TMP/out.log")"
+	rm "$ONE_VAR/.one/one_key"
+	check_one_key 2>"$T_TMP/out.log"
+	grep -q 'one_key is missing but the database exists' "$T_TMP/out.log" || fail "no warning: $(cat "$T_TMP/out.log")"
+	[[ ! -e $ONE_VAR/.one/one_key ]] || fail "one_key written by the entrypoint"
+}
+
 test_remotes_first_copy() {
 	load_entrypoint
 	setup_dirs
@@ -467,6 +481,7 @@ main() {
 	t_run "secrets: not in the command's environment" test_secrets_not_passed_on
 	t_run "auth: fresh database, the version's serveradmin files aside" test_auth_fresh
 	t_run "auth: existing database, serveradmin files completed" test_auth_existing
+	t_run "auth: existing database without one_key: warned" test_one_key_lost_warned
 	t_run "remotes: first copy" test_remotes_first_copy
 	t_run "remotes: restart keeps them" test_remotes_same_version
 	t_run "remotes: version change refreshes, merges etc" test_remotes_version_change
