@@ -89,12 +89,29 @@ forget_secrets() {
 	unset ONEADMIN_PASSWORD DB_PASSWORD ONEADMIN_PASSWORD_FILE DB_PASSWORD_FILE
 }
 
+# usage: check_oneadmin_password   (dies when oned would refuse ONEADMIN_PASSWORD)
+# oned's bootstrap creates oneadmin with the core driver from one_auth and
+# rejects a password with blanks (User::INVALID_PASS_CHARS " \t\n\v\f\r") or
+# longer than 256 bytes (validate_password_length, "core"): src/um/User.cc,
+# pass_is_valid, at release-7.0.0 and release-7.2.0. It does so AFTER writing
+# the serveradmin files, leaving a half-bootstrapped database (a real oned 7.2
+# did: "Error creating oneadmin user: Invalid password, character ' ' is not
+# allowed"), so the password is checked here, before anything is written.
+check_oneadmin_password() {
+	if [[ $ONEADMIN_PASSWORD == *[$' \t\n\v\f\r']* ]]; then
+		die "ONEADMIN_PASSWORD must not contain spaces, tabs or line breaks: oned refuses such a password"
+	fi
+	if (($(printf '%s' "$ONEADMIN_PASSWORD" | wc -c) > 256)); then # printf: a builtin, no argv
+		die "ONEADMIN_PASSWORD is longer than 256 bytes: oned refuses such a password"
+	fi
+}
+
 # usage: check_env   (the variables the chart always sets; secrets from files)
 check_env() {
 	file_env ONEADMIN_PASSWORD
 	file_env DB_PASSWORD
 	require_env ONEADMIN_PASSWORD
-	[[ $ONEADMIN_PASSWORD != *$'\n'* ]] || die "ONEADMIN_PASSWORD must not contain a newline"
+	check_oneadmin_password
 	case ${DB_BACKEND:=mysql} in
 	mysql)
 		: "${DB_PORT:=3306}"
@@ -645,7 +662,7 @@ auth_for_fresh_database() {
 	stamp=$(date -u +%Y%m%dT%H%M%SZ)
 	while IFS= read -r name; do
 		mv "$dir/$name" "$dir/$name.stale-$stamp"
-		log "empty database: moved the old $name aside ($name.stale-$stamp) so oned can bootstrap"
+		log "no oneadmin in the database: moved the old $name aside ($name.stale-$stamp) so oned can bootstrap"
 	done < <(stale_serveradmin_files)
 	write_one_auth
 	log "wrote one_auth; oned creates the serveradmin files on its first start"
@@ -661,6 +678,21 @@ ensure_one_auth() {
 		log "warning: one_auth differs from ONEADMIN_PASSWORD; kept one_auth" \
 			"(change the password with 'oneuser passwd', then update the Secret)"
 	fi
+}
+
+# usage: check_one_key   (an existing database: warn when ~/.one/one_key is gone)
+# oned encrypts the *_ENCRYPTED_ATTR attributes of oned.conf (VM
+# CONTEXT/PASSWORD, user SSH_PRIVATE_KEY, datastore RESTIC_PASSWORD, ...) with
+# the key in one_key and, when the file is missing, writes a new random one
+# without a word (src/template/OpenNebulaTemplate.cc, load_key). The key is
+# nowhere else: with it gone (a new volume on an old database) those values
+# stay encrypted with the old key (a real oned 7.2 then returned the
+# ciphertext for `oneuser show --decrypt`). Nothing here can recover it.
+check_one_key() {
+	[[ ! -s $ONE_VAR/.one/one_key ]] || return 0
+	log "warning: $ONE_VAR/.one/one_key is missing but the database exists: oned writes a new" \
+		"key, and attributes it encrypted with the old one (the *_ENCRYPTED_ATTR of oned.conf)" \
+		"can no longer be decrypted. Stop and restore one_key from a backup of the volume to keep them"
 }
 
 # usage: repair_serveradmin   (an existing database: the serveradmin files complete)
@@ -695,9 +727,24 @@ repair_serveradmin() {
 		"onechart-serveradmin sets a new serveradmin password through oned once it runs"
 }
 
+# usage: db_password_options   (prints a [client] option file holding DB_PASSWORD)
+# For --defaults-extra-file=<(db_password_options): the password reaches the
+# client through a pipe, never its command line or environment (MYSQL_PWD is
+# readable in /proc/PID/environ). The value is double-quoted with \\, \", \n
+# and \r escaped, as MariaDB's option-file parser reads it (checked with the
+# mariadb 10.11 client on quotes, #, ;, backslashes, blanks, line breaks and
+# an empty password).
+db_password_options() {
+	local s=${DB_PASSWORD//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\n'/\\n}
+	s=${s//$'\r'/\\r}
+	printf '[client]\npassword="%s"\n' "$s"
+}
+
 # usage: db_client ARGS...   (mariadb client with the chart's credentials, over TCP)
 db_client() {
-	MYSQL_PWD=$DB_PASSWORD mariadb --protocol=TCP --connect-timeout=5 \
+	mariadb --defaults-extra-file=<(db_password_options) --protocol=TCP --connect-timeout=5 \
 		-h "$DB_HOST" -P "${DB_PORT:-3306}" -u "$DB_USER" "$@"
 }
 
@@ -927,7 +974,7 @@ new_backup_path() {
 db_backup() {
 	mkdir -p "$(dirname "$1")"
 	rm -f "$(dirname "$1")"/*.sql.partial # dumps a kill interrupted
-	(umask 077 && MYSQL_PWD=$DB_PASSWORD mariadb-dump --protocol=TCP -h "$DB_HOST" \
+	(umask 077 && mariadb-dump --defaults-extra-file=<(db_password_options) --protocol=TCP -h "$DB_HOST" \
 		-P "${DB_PORT:-3306}" -u "$DB_USER" --single-transaction --routines \
 		--triggers --add-drop-database --databases "$DB_NAME" >"$1.partial")
 	mv "$1.partial" "$1"
@@ -944,15 +991,49 @@ onedb_arg() {
 	if [[ $1 == \"* ]]; then printf '"%s"' "$1"; else printf '%s' "$1"; fi
 }
 
-# usage: onedb_upgrade   (the schema migration; our own backup is taken before)
+# usage: onedb_encoding   (prints the connection charset onedb would detect)
+# Without --encoding, BackEndMySQL#initialize (src/onedb/onedb_backend.rb,
+# 7.0 to 7.4) connects to read it BEFORE it strips the quotes onedb_arg adds,
+# so with a password (or user, name) starting with " one of its two
+# connections always fails (seen with onedb 7.2: "Access denied"). Passing
+# --encoding skips that connection; this reads the charset the same way
+# (BackEndMySQL#encoding) and refuses what onedb refuses.
+onedb_encoding() {
+	local db table
+	db=$(db_query "SELECT default_character_set_name FROM information_schema.SCHEMATA WHERE schema_name = $(sql_string "$DB_NAME")")
+	table=$(db_query "SELECT CCSA.character_set_name FROM information_schema.TABLES T,
+		information_schema.COLLATION_CHARACTER_SET_APPLICABILITY CCSA
+		WHERE CCSA.collation_name = T.table_collation AND T.table_schema = $(sql_string "$DB_NAME")
+		AND T.table_name = 'system_attributes'")
+	if [[ -n $table && $db != "$table" ]]; then
+		die "Table and database charset ($db, $table) differs: onedb refuses to upgrade '$DB_NAME'"
+	fi
+	printf '%s\n' "$table"
+}
+
+# usage: onedb_upgrade ENCODING   (the schema migration; our own backup is taken before)
 # The password goes in ONE_DB_PASSWORD, which onedb reads when -p is not
-# given (src/onedb/onedb.rb, OneDB#initialize), never on the command line.
-# onedb's --backup runs mysqldump through a shell with the password in single
-# quotes, which breaks on a ' in the password: we back up with mariadb-dump.
+# given (src/onedb/onedb.rb, OneDB#initialize), never on the command line;
+# onedb strips one pair of quotes from it too. onedb's --backup runs
+# mysqldump through a shell with the password in single quotes, which breaks
+# on a ' in the password: we back up with mariadb-dump.
 onedb_upgrade() {
-	ONE_DB_PASSWORD=$DB_PASSWORD as_oneadmin onedb upgrade -v --no-backup -t mysql \
+	ONE_DB_PASSWORD=$(onedb_arg "$DB_PASSWORD") as_oneadmin onedb upgrade -v --no-backup -t mysql \
 		-S "$(onedb_arg "$DB_HOST")" -P "${DB_PORT:-3306}" \
-		-u "$(onedb_arg "$DB_USER")" -d "$(onedb_arg "$DB_NAME")"
+		-u "$(onedb_arg "$DB_USER")" -d "$(onedb_arg "$DB_NAME")" --encoding "$1"
+}
+
+# usage: check_onedb_password   (dies when onedb cannot log in with DB_PASSWORD)
+# onedb connects with a URL: mysql2://USER:CGI.escape(PASSWORD)@... (src/onedb/
+# onedb_backend.rb, connect_db, 7.0 to 7.4); CGI.escape turns a space into
+# '+' and Sequel's URI unescape leaves '+' alone, so the server gets another
+# password (seen with onedb 7.2: "Access denied"). No other character is
+# affected (all printable ASCII checked). oned itself is not affected.
+check_onedb_password() {
+	[[ $DB_PASSWORD != *' '* ]] ||
+		die "the database password contains a space: onedb cannot log in with it (it sends '+'" \
+			"instead), so '$DB_NAME' cannot be upgraded. Change the password of database user" \
+			"'$DB_USER' and the Secret to one without spaces, or upgrade by hand; nothing was changed"
 }
 
 # usage: upgrade_state   (the upgrade in progress: written before onedb runs,
@@ -1020,10 +1101,12 @@ resume_interrupted_upgrade() {
 
 # usage: db_upgrade DB_VERSIONS CODE_VERSIONS   (backup once, onedb upgrade, verify)
 db_upgrade() {
-	local db=$1 code=$2 state failed backup image
+	local db=$1 code=$2 state failed backup image encoding
 	state=$(upgrade_state)
 	failed=$(upgrade_failed)
 	image=$(image_version)
+	check_onedb_password
+	encoding=$(onedb_encoding) || exit 1
 	if [[ -s $failed && $(state_get "$failed" target) == "$(db_target)" &&
 		$(state_get "$failed" image) == "$image" && $(state_get "$failed" from) == "$db" ]]; then
 		die "this image ($image) already tried to upgrade '$DB_NAME' from ${db% *} at" \
@@ -1041,7 +1124,7 @@ db_upgrade() {
 	fi
 	write_one_auth_if_missing
 	log "running onedb upgrade"
-	if onedb_upgrade && [[ $(db_schema_versions) == "$code" ]]; then
+	if onedb_upgrade "$encoding" && [[ $(db_schema_versions) == "$code" ]]; then
 		rm -f "$state" "$failed"
 		log "database upgraded to ${code% *} (local ${code#* }); backup kept in $backup"
 		return 0
@@ -1104,6 +1187,7 @@ database_step() {
 		auth_for_fresh_database
 	else
 		ensure_one_auth
+		check_one_key
 		repair_serveradmin
 	fi
 }

@@ -49,6 +49,10 @@ main() {
 	done
 	driver=$(oneuser show serveradmin -x | sed -n 's:.*<AUTH_DRIVER>\(.*\)</AUTH_DRIVER>.*:\1:p' | head -n1) ||
 		driver=""
+	# oned wraps string values in CDATA: <AUTH_DRIVER><![CDATA[server_cipher]]></AUTH_DRIVER>
+	# (src/um/User.cc to_xml, one_util::escape_xml in include/NebulaUtil.h).
+	driver=${driver#'<![CDATA['}
+	driver=${driver%']]>'}
 	if [[ $driver != server_cipher ]]; then
 		log "user serveradmin has auth driver '${driver:-none}', not server_cipher: not touched;" \
 			"FireEdge, OneFlow and OneGate cannot log in until ${names[*]} exist"

@@ -45,7 +45,32 @@ test_check_env() {
 	export DB_BACKEND=postgres
 	assert_fails_with 'DB_BACKEND must be' check_env
 	ONEADMIN_PASSWORD=$'a\nb' DB_BACKEND=sqlite
-	assert_fails_with 'newline' check_env
+	assert_fails_with 'spaces, tabs or line breaks' check_env
+}
+
+# oned 7.2 refused 'Adm1n-"pw'"'"' x' with "Invalid password, character ' ' is
+# not allowed" AFTER writing the serveradmin files (src/um/User.cc, pass_is_valid):
+# the entrypoint refuses what oned would refuse, without printing the password.
+test_oneadmin_password_as_oned_checks_it() {
+	load_entrypoint
+	export DB_BACKEND=sqlite
+	local pw
+	for pw in 'Adm1n-"pw'"'"' x' $'tab\there' $'vt\vx' $'ff\fx' $'cr\rx' ' lead' 'trail '; do
+		ONEADMIN_PASSWORD=$pw
+		assert_fails_with 'spaces, tabs or line breaks: oned refuses' check_env
+		! (check_env 2>&1 || true) | grep -qF -- "$pw" || fail "password printed: $pw"
+	done
+	ONEADMIN_PASSWORD=$(head -c 257 /dev/zero | tr '\0' x)
+	assert_fails_with 'longer than 256 bytes' check_env
+	# 256 bytes, and multi-byte characters counted as bytes (oned counts bytes).
+	ONEADMIN_PASSWORD=$(head -c 256 /dev/zero | tr '\0' x)
+	check_env
+	ONEADMIN_PASSWORD=$(printf 'é%.0s' $(seq 129))
+	assert_fails_with 'longer than 256 bytes' check_env
+	# What oned accepted: quotes, XML and shell metacharacters.
+	# shellcheck disable=SC2016 # literally $(id)
+	ONEADMIN_PASSWORD='Adm1n-"pw'"'"'&<x>$(id);#'
+	check_env
 }
 
 test_secrets_from_files() {
@@ -104,7 +129,7 @@ test_auth_fresh() {
 	setup_dirs
 	serveradmin_list 7.4.0
 	# shellcheck disable=SC2016
-	export ONEADMIN_PASSWORD='o"ne:adm\in $x'
+	export ONEADMIN_PASSWORD='o"ne:adm\in$x'
 	# Left from an earlier install whose database was dropped: oned's bootstrap
 	# would abort on them, so they are moved aside, not deleted. The list is
 	# the installed version's (7.4: five files), not a fixed three.
@@ -114,7 +139,7 @@ test_auth_fresh() {
 	echo "alice:her-password" >"$ONE_VAR/.one/alice_auth"
 	auth_for_fresh_database
 	# shellcheck disable=SC2016
-	assert_eq "$(<"$ONE_VAR/.one/one_auth")" 'oneadmin:o"ne:adm\in $x' one_auth
+	assert_eq "$(<"$ONE_VAR/.one/one_auth")" 'oneadmin:o"ne:adm\in$x' one_auth
 	assert_mode "$ONE_VAR/.one/one_auth" 600
 	local f
 	for f in $(serveradmin_names 7.4.0) onefuture_auth half_written_auth; do
@@ -157,6 +182,20 @@ test_auth_existing() {
 	assert_eq "$(<"$ONE_RUN_DIR/serveradmin-regenerate")" "$(printf '%s\n' oneflow_auth oneform_auth onegate_auth sunstone_auth)" \
 		"files to regenerate"
 	grep -q 'onechart-serveradmin sets a new serveradmin password' "$T_TMP/out.log" || fail "no message"
+}
+
+# A real oned 7.2 whose volume lost .one wrote a new one_key silently and
+# could no longer decrypt a user's SSH_PASSPHRASE: the start says so.
+test_one_key_lost_warned() {
+	load_entrypoint
+	setup_dirs
+	echo "0123456789abcdef" >"$ONE_VAR/.one/one_key"
+	check_one_key 2>"$T_TMP/out.log"
+	[[ ! -s $T_TMP/out.log ]] || fail "warning with one_key present: $(cat "$T_TMP/out.log")"
+	rm "$ONE_VAR/.one/one_key"
+	check_one_key 2>"$T_TMP/out.log"
+	grep -q 'one_key is missing but the database exists' "$T_TMP/out.log" || fail "no warning: $(cat "$T_TMP/out.log")"
+	[[ ! -e $ONE_VAR/.one/one_key ]] || fail "one_key written by the entrypoint"
 }
 
 test_remotes_first_copy() {
@@ -437,10 +476,12 @@ main() {
 	}
 	t_run "setup_dirs: no chown -R, stale lock removed" test_setup_dirs
 	t_run "check_env" test_check_env
+	t_run "ONEADMIN_PASSWORD: what oned refuses is refused first" test_oneadmin_password_as_oned_checks_it
 	t_run "secrets: from *_FILE, never exported" test_secrets_from_files
 	t_run "secrets: not in the command's environment" test_secrets_not_passed_on
 	t_run "auth: fresh database, the version's serveradmin files aside" test_auth_fresh
 	t_run "auth: existing database, serveradmin files completed" test_auth_existing
+	t_run "auth: existing database without one_key: warned" test_one_key_lost_warned
 	t_run "remotes: first copy" test_remotes_first_copy
 	t_run "remotes: restart keeps them" test_remotes_same_version
 	t_run "remotes: version change refreshes, merges etc" test_remotes_version_change

@@ -7,9 +7,11 @@ set -Eeuo pipefail
 # shellcheck source=image/tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# A password the DB user really has: quotes, backslash, shell and SQL metacharacters.
+# A password the DB user really has: quotes (a leading one, which onedb strips
+# once), backslash, shell and SQL metacharacters; no space (onedb cannot log
+# in with one: test_upgrade_password_with_space_refused).
 # shellcheck disable=SC2016
-DB_TEST_PASSWORD='"q'"'"'uo\te/&$(id) #%;--'
+DB_TEST_PASSWORD='"q'"'"'uo\te/&$(id)#%;--'
 DB_TEST_USER=oneadmin
 
 # usage: start_mariadb   (sets DB_ROOT, DB_TEST_PORT, DB_SOCK; stopped on exit)
@@ -119,18 +121,29 @@ stub_onedb() {
 		declare -A opt
 		args=("$@")
 		for ((i = 0; i < ${#args[@]}; i++)); do
-			case ${args[i]} in -S | -P | -u | -p | -d | -t) opt[${args[i]}]=${args[i + 1]} ;; esac
+			case ${args[i]} in -S | -P | -u | -p | -d | -t | --encoding) opt[${args[i]}]=${args[i + 1]} ;; esac
 		done
 		[[ ! -v opt[-p] ]] || { echo "stub onedb: password on the command line" >&2; exit 99; }
-		# onedb strips one pair of quotes from values that start with "
-		for k in -S -u -d; do
+		# src/onedb/onedb.rb: without -p the password is ONE_DB_PASSWORD
+		opt[pw]=${ONE_DB_PASSWORD?stub onedb: no ONE_DB_PASSWORD}
+		# src/onedb/onedb_backend.rb (7.0-7.4), as real onedb 7.2 behaved:
+		# connect_db logs in with mysql2://USER:CGI.escape(PW)@HOST..., which
+		# Sequel unescapes, so a space arrives as '+'.
+		esc() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
+		sql() {
+			mariadb --defaults-extra-file=<(printf '[client]\npassword="%s"\n' "$(esc "${opt[pw]// /+}")") \
+				--protocol=TCP -h "${opt[-S]}" -P "${opt[-P]}" -u "${opt[-u]}" --batch --skip-column-names -e "$1"
+		}
+		connect() { sql 'SELECT 1' >/dev/null 2>&1 || { echo "Error connecting to DB: Access denied" >&2; exit 255; }; }
+		# BackEndMySQL#initialize: without --encoding it connects (to read the
+		# charset) BEFORE it strips one pair of quotes from values starting with ".
+		[[ -v opt[--encoding] ]] || connect
+		for k in -S -u -d pw; do
 			v=${opt[$k]}
 			[[ $v != \"* ]] || opt[$k]=${v:1:${#v}-2}
 		done
-		# src/onedb/onedb.rb: without -p the password is ONE_DB_PASSWORD
-		export MYSQL_PWD=${ONE_DB_PASSWORD?stub onedb: no ONE_DB_PASSWORD}
+		connect
 		db="\`${opt[-d]}\`"
-		sql() { mariadb --protocol=TCP -h "${opt[-S]}" -P "${opt[-P]}" -u "${opt[-u]}" --batch --skip-column-names -e "$1"; }
 		sql "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '${opt[-d]}' AND table_name = 'half_migrated'" \
 			>"$STUB_LOG.half_before"
 		case $STUB_MODE in
@@ -173,11 +186,21 @@ test_fixture_is_oneds_schema() {
 	load_entrypoint
 	use_db fixture
 	half_schema 7.2.0
-	# A real aborted 7.2 bootstrap had 39 tables (issue 11).
+	# Real aborted 7.0.0 and 7.2.0 bootstraps (oned built from those tags, an old
+	# oneflow_auth / oneform_auth on the volume) had 39 tables and these rows;
+	# every other table was empty.
 	assert_eq "$(db_tables | grep -c .)" 39 "tables of a half-bootstrapped database"
 	assert_eq "$(db_schema_versions)" "7.2.0 7.2.0" versions
-	assert_eq "$(db_rows user_pool)" 0 "users"
-	assert_eq "$(db_rows group_pool)" 2 "groups"
+	local t counts=""
+	for t in $(db_tables); do
+		counts+="$t=$(db_rows "$t") "
+	done
+	assert_eq "$(tr ' ' '\n' <<<"$counts" | grep -v '=0$' | grep . | paste -sd' ')" \
+		"acl=3 cluster_datastore_relation=3 cluster_pool=1 cluster_vnc_bitmap=1 db_versioning=1 group_pool=2 group_quotas=2 local_db_versioning=1 logdb=1 network_vlan_bitmap=1 plan_pool=2 pool_control=3 system_attributes=2" \
+		"non-empty tables"
+	assert_eq "$(db_query "SELECT userset, resource FROM fixture.acl WHERE oid = 0")" \
+		"$(printf '8589934593\t81419471691972608')" "ACL rule 0"
+	assert_eq "$(db_query "SELECT comment FROM fixture.db_versioning")" "OpenNebula 7.2.0 () daemon bootstrap" comment
 }
 
 test_versions_fresh() {
@@ -347,6 +370,71 @@ test_upgrade_ok() {
 	[[ ! -e $(upgrade_state) ]] || fail "upgrade state left after success"
 }
 
+# onedb 7.2 could not log in with a password holding a space (CGI.escape
+# sends '+'): refused before anything is backed up or run.
+test_upgrade_password_with_space_refused() {
+	load_entrypoint
+	setup_dirs
+	use_db spaced
+	root_sql "CREATE USER IF NOT EXISTS 'spaced'@'127.0.0.1' IDENTIFIED BY 'pass word';
+		GRANT ALL PRIVILEGES ON *.* TO 'spaced'@'127.0.0.1';"
+	export DB_USER=spaced DB_PASSWORD='pass word' ONEADMIN_PASSWORD=admin
+	code_version 7.2.0
+	bootstrap_schema 7.0.0
+	image_package 7.2.0-1
+	stub_onedb ok 7.2.0
+	assert_fails_with "contains a space: onedb cannot log in with it" prepare_database
+	assert_fails_with "nothing was changed" prepare_database
+	[[ ! -e $STUB_LOG ]] || fail "onedb ran"
+	[[ -z $(backups) ]] || fail "backup taken"
+	[[ ! -e $(upgrade_state) && ! -e $(upgrade_failed) ]] || fail "upgrade state written"
+	assert_eq "$(db_schema_versions)" "7.0.0 7.0.0" versions
+	# A current database with that password is fine: onedb is not needed.
+	code_version 7.0.0
+	prepare_database 2>/dev/null
+	assert_eq "$ONE_DB_STATE" existing state
+}
+
+# usage: spy_clients   (mariadb and mariadb-dump on PATH record their
+# environment and arguments, then run the real client)
+spy_clients() {
+	local tool real
+	mkdir -p "$T_TMP/spy"
+	for tool in mariadb mariadb-dump; do
+		real=$(command -v "$tool")
+		cat >"$T_TMP/spy/$tool" <<-EOF
+			#!/usr/bin/env bash
+			{ echo "== $tool"; printf 'argv: %s\n' "\$*"; tr '\0' '\n' </proc/\$\$/environ; } >>"$T_TMP/spy.log"
+			exec "$real" "\$@"
+		EOF
+		chmod +x "$T_TMP/spy/$tool"
+	done
+	export PATH="$T_TMP/spy:$PATH"
+}
+
+test_no_password_in_client_env_or_argv() {
+	load_entrypoint
+	setup_dirs
+	use_db spied
+	code_version 7.2.0
+	bootstrap_schema 7.0.0
+	image_package 7.2.0-1
+	export ONEADMIN_PASSWORD=admin
+	check_env # as the entrypoint does first: DB_PASSWORD no longer exported
+	stub_onedb ok 7.2.0
+	spy_clients
+	prepare_database 2>"$T_TMP/out.log" || fail "$(cat "$T_TMP/out.log")"
+	assert_eq "$(db_schema_versions)" "7.2.0 7.2.0" "versions after the upgrade"
+	db_restore "$(backups)"
+	assert_eq "$(db_schema_versions)" "7.0.0 7.0.0" "versions after the restore"
+	grep -qx '== mariadb-dump' "$T_TMP/spy.log" || fail "mariadb-dump not seen"
+	(($(grep -cx '== mariadb' "$T_TMP/spy.log") > 5)) || fail "mariadb not seen"
+	# The stub onedb's own clients inherit its ONE_DB_PASSWORD: not the entrypoint's doing.
+	! grep -v '^ONE_DB_PASSWORD=' "$T_TMP/spy.log" | grep -qF -- "$DB_TEST_PASSWORD" ||
+		fail "the password in a client's argv or environment: $(grep -F -- "$DB_TEST_PASSWORD" "$T_TMP/spy.log" | cut -d= -f1)"
+	! grep -q '^MYSQL_PWD=' "$T_TMP/spy.log" || fail "MYSQL_PWD in a client's environment"
+}
+
 test_upgrade_fails_restores() {
 	load_entrypoint
 	setup_dirs
@@ -461,7 +549,7 @@ test_newer_refused() {
 scenario_env() {
 	load_entrypoint
 	use_upstream 7.0.0
-	export ONEADMIN_PASSWORD='admin "pw" \ /&' OPENNEBULA_HOSTNAME=one.example.org \
+	export ONEADMIN_PASSWORD='admin"pw"\/&:x' OPENNEBULA_HOSTNAME=one.example.org \
 		OPENNEBULA_MONITOR_ADDRESS=192.0.2.10 ONEGATE_ENDPOINT=http://192.0.2.10:5030
 	echo ipv6 >"$IPV6_PROBE_FILE"
 	mkdir -p "$ONE_SHARE/remotes-dist/etc/im" "$ONE_SHARE/remotes-dist/im"
@@ -555,7 +643,7 @@ main() {
 	start_mariadb
 	t_run "db_wait: nasty password accepted, wrong one refused" test_wait_ok_and_refused
 	t_run "a backup never takes an existing backup's name" test_backup_path_never_reuses_a_name
-	t_run "fixture: oned's half bootstrap has 39 tables, no user" test_fixture_is_oneds_schema
+	t_run "fixture: oned's half bootstrap, tables and rows as real oned 7.0/7.2 left them" test_fixture_is_oneds_schema
 	t_run "empty database is fresh" test_versions_fresh
 	t_run "current schema: nothing to do" test_versions_current
 	t_run "no local_db_versioning: shared version used" test_versions_no_local_table
@@ -567,6 +655,8 @@ main() {
 	t_run "partial schema, foreign database: refused" test_partial_and_foreign_refused
 	t_run "older schema: backup, onedb upgrade, password not in argv" test_upgrade_ok
 	t_run "failed upgrade: restored, not retried by the same image" test_upgrade_fails_restores
+	t_run "upgrade with a space in the DB password: refused, nothing changed" test_upgrade_password_with_space_refused
+	t_run "mariadb, mariadb-dump: password in neither argv nor environment" test_no_password_in_client_env_or_argv
 	t_run "crash during onedb: retry restores the first backup" test_upgrade_crash_keeps_first_backup
 	t_run "database mode: secrets from files, idempotent" test_database_mode
 	t_run "newer schema refused" test_newer_refused

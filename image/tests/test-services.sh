@@ -275,6 +275,8 @@ test_periodic() {
 }
 
 # usage: stub_oneuser DRIVER   (oneuser: show -x gives DRIVER; passwd records what it gets)
+# show -x prints what the real 7.2 CLI printed for serveradmin (abridged): one
+# element a line, string values in CDATA (one_util::escape_xml).
 stub_oneuser() {
 	mkdir -p "$T_TMP/bin"
 	cat >"$T_TMP/bin/oneuser" <<-EOF
@@ -282,7 +284,11 @@ stub_oneuser() {
 		set -eu
 		printf '%s\n' "\$*" >>"$T_TMP/oneuser.argv"
 		case \$1 in
-		show) echo "<USER><ID>1</ID><NAME>serveradmin</NAME><AUTH_DRIVER>$1</AUTH_DRIVER></USER>" ;;
+		show)
+			printf '%s\n' '<USER>' '  <ID>1</ID>' '  <GID>0</GID>' '  <GNAME>oneadmin</GNAME>' \\
+				'  <NAME>serveradmin</NAME>' '  <PASSWORD><![CDATA[0123abcd]]></PASSWORD>' \\
+				'  <AUTH_DRIVER><![CDATA[$1]]></AUTH_DRIVER>' '  <ENABLED>1</ENABLED>' '</USER>'
+			;;
 		passwd)
 			[[ \$2 == serveradmin && \$4 == --read-file && \$5 == --sha256 ]] || exit 3
 			# what oneuser_helper.rb password_to_str sends with --read-file --sha256
