@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod chartfile;
 pub mod cli;
+pub mod fsutil;
 pub mod glob;
 pub mod index;
 pub mod kube_version;

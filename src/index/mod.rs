@@ -42,7 +42,13 @@ pub fn index(options: &Options) -> Result<PathBuf> {
     // The index dates are kept from: the merged index, else the current one.
     let previous = match &options.merge {
         Some(path) => read_index(path)?,
-        None => read_index(&target)?,
+        None => read_index(&target).map_err(|e| {
+            anyhow!(
+                "{e:#} (fix or remove it: without it, onechart index lists every archive \
+                 of {} again, each dated now; or pass --merge with a good copy)",
+                dir.display()
+            )
+        })?,
     };
     let now = Timestamp::build_time()?.to_rfc3339_nano();
     let mut index = IndexFile::default();
@@ -102,7 +108,13 @@ fn read_archives(dir: &Path) -> Result<Vec<(String, Result<Entry>)>> {
             .iter()
             .map(|path| {
                 let rel = path.strip_prefix(dir).unwrap_or(path);
-                (rel.to_string_lossy().replace('\\', "/"), read_archive(path))
+                // A bug in a reader must still name the archive it choked on.
+                let entry = std::panic::catch_unwind(|| read_archive(path)).unwrap_or_else(|_| {
+                    Err(anyhow!(
+                        "onechart crashed reading it (a bug: please report it)"
+                    ))
+                });
+                (rel.to_string_lossy().replace('\\', "/"), entry)
             })
             .collect()
     };
@@ -113,7 +125,7 @@ fn read_archives(dir: &Path) -> Result<Vec<(String, Result<Entry>)>> {
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().expect("an archive reader panicked"))
+            .flat_map(|w| w.join().expect("archive readers catch their panics"))
             .collect()
     }))
 }
@@ -157,7 +169,7 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn read_index(path: &Path) -> Result<Option<IndexFile>> {
-    match fs::read_to_string(path) {
+    match crate::fsutil::read_file_to_string(path, crate::fsutil::INPUT_LIMIT) {
         Ok(text) => IndexFile::parse(&text)
             .map(Some)
             .with_context(|| path.display().to_string()),
