@@ -178,12 +178,12 @@ fn string(value: &Value, name: &str) -> Result<String> {
 impl Chartfile {
     /// Reads `Chart.yaml` text (the first YAML document) as Helm's loader does.
     pub fn parse(text: &str) -> Result<Chartfile> {
-        let docs = load::load_all(text).map_err(|e| anyhow!("{e}"))?;
+        let doc = load::load_first(text).map_err(|e| anyhow!("{e}"))?;
         let mut chart = Chartfile::default();
-        match docs.into_iter().next() {
-            None | Some(Value::Null) => {}
-            Some(Value::Map(map)) => chart.read(&Fields::new(&map, KEYS, false)?)?,
-            Some(other) => bail!("expected a map of keys, not {}", other.type_name()),
+        match doc {
+            Value::Null => {}
+            Value::Map(map) => chart.read(&Fields::new(&map, KEYS, false)?)?,
+            other => bail!("expected a map of keys, not {}", other.type_name()),
         }
         Ok(chart)
     }

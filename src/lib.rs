@@ -46,18 +46,19 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }
         cli::Command::Package(args) => {
             let path = package::package(&args.options())?;
-            println!(
-                "Successfully packaged chart and saved it to: {}",
+            print(&format!(
+                "Successfully packaged chart and saved it to: {}\n",
                 path.display()
-            );
-            Ok(())
+            ))
         }
         cli::Command::Index(args) => index::index(&args.options()).map(drop),
     }
 }
 
-/// Writes a command's whole output to stdout.
-fn print(output: &str) -> Result<()> {
+/// Writes a command's whole output to stdout; a failed write (a full disk,
+/// a closed pipe) is an error, never a panic. Every write to stdout goes
+/// through here.
+pub fn print(output: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())

@@ -179,7 +179,7 @@ fn documents(output: &str) -> Vec<(String, String)> {
 
 /// The rule Kubernetes' API validation applies to an object's name.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum NameRule {
+pub enum NameRule {
     /// `IsDNS1123Subdomain` (k8s.io/apimachinery/pkg/util/validation): at
     /// most 253 characters, dot-separated labels of lowercase alphanumerics
     /// and '-', each starting and ending alphanumeric. Most kinds use it
@@ -195,7 +195,8 @@ enum NameRule {
     Dns1035Label,
 }
 
-fn name_rule(kind: &str) -> NameRule {
+/// The rule for names of this kind.
+pub fn name_rule(kind: &str) -> NameRule {
     match kind {
         "Service" => NameRule::Dns1035Label,
         "Namespace" => NameRule::Dns1123Label,
@@ -204,7 +205,8 @@ fn name_rule(kind: &str) -> NameRule {
 }
 
 impl NameRule {
-    fn label(self) -> &'static str {
+    /// The rule's name, as Kubernetes' messages say it.
+    pub fn label(self) -> &'static str {
         match self {
             NameRule::Dns1123Subdomain => "DNS-1123 subdomain",
             NameRule::Dns1123Label => "DNS-1123 label",
@@ -213,7 +215,7 @@ impl NameRule {
     }
 
     /// Why `name` breaks the rule, in Kubernetes' own words.
-    fn check(self, name: &str) -> Result<(), String> {
+    pub fn check(self, name: &str) -> Result<(), String> {
         let max = match self {
             NameRule::Dns1123Subdomain => 253,
             _ => 63,

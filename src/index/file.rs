@@ -65,8 +65,7 @@ impl IndexFile {
             bail!("empty index.yaml file");
         }
         let strict = serde_json::from_str::<serde_json::Value>(text).is_err();
-        let docs = load::load_all(text).map_err(|e| anyhow!("{e}"))?;
-        let Some(Value::Map(map)) = docs.into_iter().next() else {
+        let Value::Map(map) = load::load_first(text).map_err(|e| anyhow!("{e}"))? else {
             bail!("expected a map of keys");
         };
         let top = Fields::new(&map, TOP_KEYS, strict)?;

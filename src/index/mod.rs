@@ -230,8 +230,9 @@ pub fn read_archive(path: &Path) -> Result<Entry> {
     })
 }
 
-/// Reads tar entries until `<top>/Chart.yaml`, with Helm's path checks.
-fn chart_yaml(gz: &mut impl Read) -> Result<Chartfile> {
+/// Reads tar entries until `<top>/Chart.yaml`, with Helm's path checks, and
+/// returns that Chart.yaml, checked.
+pub fn chart_yaml(gz: &mut impl Read) -> Result<Chartfile> {
     let mut tar = crate::tar::Reader::new(gz);
     while let Some(entry) = tar.next_file()? {
         let delimiter = if entry.path.contains('\\') { '\\' } else { '/' };
