@@ -523,3 +523,109 @@ fn hostile_archives_are_named_and_refused() {
         std::fs::remove_file(path).unwrap();
     }
 }
+
+/// `onechart index` holds a lock on the folder from reading the old index
+/// to replacing it: a second run waits (two runs at once each wrote what
+/// they saw, and the last one lost the other's archives).
+#[test]
+fn index_runs_on_one_folder_take_turns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    repo(&dir, &["0.1.0", "0.2.0"]);
+    let held = std::fs::File::open(&dir).unwrap();
+    held.lock().unwrap();
+    let mut child = onechart()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .arg("index")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "onechart index ran while the folder was locked"
+    );
+    assert!(!dir.join("index.yaml").exists());
+    held.unlock().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(dir.join("index.yaml").exists());
+    // Nothing is left in the folder for the lock.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".tgz") || n == "index.yaml" || n == "sub"),
+        "{names:?}"
+    );
+}
+
+/// Many runs at once, each after adding its own archive: with the lock,
+/// the last index lists every archive.
+#[test]
+fn concurrent_runs_lose_no_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    let versions: Vec<String> = (0..8).map(|i| format!("0.{i}.0")).collect();
+    let staged = tmp.path().join("staged");
+    for version in &versions {
+        stdout_of(
+            onechart()
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .args(["package", "--version", version, "-d"])
+                .arg(&staged),
+        );
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let runs: Vec<_> = versions
+        .iter()
+        .map(|version| {
+            let name = format!("opennebula-{version}.tgz");
+            std::fs::rename(staged.join(&name), dir.join(&name)).unwrap();
+            onechart()
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .arg("index")
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    let index = std::fs::read_to_string(dir.join("index.yaml")).unwrap();
+    for version in &versions {
+        assert!(
+            index.contains(&format!("version: {version}\n")),
+            "{version} lost:\n{index}"
+        );
+    }
+}
+
+/// A corrupt index.yaml stops `onechart index`, with what to do about it.
+#[test]
+fn a_corrupt_index_says_how_to_recover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    repo(&dir, &["0.1.0", "0.2.0"]);
+    std::fs::write(dir.join("index.yaml"), "apiVersion: v1\nentries: [\n").unwrap();
+    fails(
+        &dir,
+        &[],
+        "index.yaml: line 3, column 1: while parsing a node, did not find expected node content \
+         (fix or remove it: without it, onechart index lists every archive",
+    );
+    let out = index(&dir, &[], "1700000000");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with(" each dated now; or pass --merge with a good copy)\n"),
+        "{stderr}"
+    );
+}

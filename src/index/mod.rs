@@ -39,6 +39,10 @@ pub fn index(options: &Options) -> Result<PathBuf> {
         bail!("{} is not a directory", dir.display());
     }
     let target = dir.join("index.yaml");
+    // One run at a time per folder, from reading the old index and listing
+    // the archives to replacing index.yaml: two runs at once (Helm has no
+    // lock) each wrote what they saw, and the last lost the other's archive.
+    let _lock = lock(dir)?;
     // The index dates are kept from: the merged index, else the current one.
     let previous = match &options.merge {
         Some(path) => read_index(path)?,
@@ -95,6 +99,21 @@ pub fn index(options: &Options) -> Result<PathBuf> {
     };
     crate::package::write_atomically(&target, index.to_yaml().as_bytes())?;
     Ok(target)
+}
+
+/// An advisory lock (`flock`) on the folder itself, held while the returned
+/// handle lives; it waits for another `onechart index` of the folder to end.
+/// Nothing is written into the folder for it. (Where directories cannot be
+/// opened as files, as on Windows, there is no lock.)
+fn lock(dir: &Path) -> Result<Option<fs::File>> {
+    if cfg!(unix) {
+        let handle = fs::File::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+        handle
+            .lock()
+            .with_context(|| format!("locking {}", dir.display()))?;
+        return Ok(Some(handle));
+    }
+    Ok(None)
 }
 
 /// Reads every archive of the folder, on all cores, in [`archives`] order:
