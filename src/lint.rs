@@ -50,7 +50,8 @@ pub fn lint(options: &Options) -> Report {
             documents: 0,
             findings: vec![Finding {
                 source: "render".into(),
-                message: format!("{err:#}"),
+                // One finding, one line.
+                message: format!("{err:#}").replace(['\n', '\r'], " "),
             }],
         },
     }

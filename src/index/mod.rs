@@ -8,6 +8,7 @@
 pub mod file;
 pub mod url;
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -55,6 +56,9 @@ pub fn index(options: &Options) -> Result<PathBuf> {
         })?,
     };
     let now = Timestamp::build_time()?.to_rfc3339_nano();
+    // Looked up by name and version in a hash map: an index of N versions
+    // costs N lookups, not N searches of N.
+    let known_entries = previous.as_ref().map(versions).unwrap_or_default();
     let mut index = IndexFile::default();
     for (name, entry) in read_archives(dir)? {
         let mut entry = entry.with_context(|| name.clone())?;
@@ -65,10 +69,12 @@ pub fn index(options: &Options) -> Result<PathBuf> {
         } else {
             url::join(&base, file_name)
         }];
-        let known = previous.as_ref().and_then(|p| {
-            find(p, &entry.metadata.name, &entry.metadata.version)
-                .filter(|old| old.digest == entry.digest)
-        });
+        let known = known_entries
+            .get(&(
+                entry.metadata.name.as_str(),
+                entry.metadata.version.as_str(),
+            ))
+            .filter(|old| old.digest == entry.digest);
         entry.created = known.map_or_else(|| now.clone(), |old| old.created.clone());
         index
             .entries
@@ -77,9 +83,16 @@ pub fn index(options: &Options) -> Result<PathBuf> {
             .push(entry);
     }
     if let (Some(_), Some(old)) = (&options.merge, &previous) {
+        let mut present: HashSet<(String, String)> = index
+            .entries
+            .values()
+            .flatten()
+            .map(|e| (e.metadata.name.clone(), e.metadata.version.clone()))
+            .collect();
         for (name, versions) in &old.entries {
             for entry in versions {
-                if find(&index, &entry.metadata.name, &entry.metadata.version).is_none() {
+                let id = (entry.metadata.name.clone(), entry.metadata.version.clone());
+                if present.insert(id) {
                     index
                         .entries
                         .entry(name.clone())
@@ -197,14 +210,20 @@ fn read_index(path: &Path) -> Result<Option<IndexFile>> {
     }
 }
 
-/// The entry with exactly this name and version (Helm's `Has` also takes
-/// `1.0.0+build` for `1.0.0`, which loses versions; this does not).
-fn find<'a>(index: &'a IndexFile, name: &str, version: &str) -> Option<&'a Entry> {
-    index
-        .entries
-        .get(name)?
-        .iter()
-        .find(|e| e.metadata.version == version)
+/// Each entry by exactly its name and version, the first one listed (Helm's
+/// `Has` also takes `1.0.0+build` for `1.0.0`, which loses versions; this
+/// does not).
+fn versions(index: &IndexFile) -> HashMap<(&str, &str), &Entry> {
+    let mut by_version = HashMap::new();
+    for entry in index.entries.values().flatten() {
+        by_version
+            .entry((
+                entry.metadata.name.as_str(),
+                entry.metadata.version.as_str(),
+            ))
+            .or_insert(entry);
+    }
+    by_version
 }
 
 fn same_entries(a: &IndexFile, b: &IndexFile) -> bool {
