@@ -126,7 +126,7 @@ fn load_documents(
 ) -> Result<Vec<Value>, LoadError> {
     // sigs.k8s.io/yaml strips a UTF-8 byte order mark like Helm's loader does.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim_start().starts_with('%') {
+    if text.contains("%YAML") {
         check_version_directive(text)?;
     }
     let mut builder = Builder {
@@ -1032,6 +1032,13 @@ mod tests {
     #[test]
     fn yaml_1_1_directive_only() {
         assert!(load_first("%YAML 1.1\n---\na: 1\n").is_ok());
+        assert!(load_first("a: '%YAML 1.2'\n").is_ok());
+        assert_eq!(
+            load_first("# a comment first\n%YAML 1.2\n---\na: 1\n")
+                .unwrap_err()
+                .message,
+            "found incompatible YAML document"
+        );
         for text in ["%YAML 1.2\n---\na: 1\n", "%YAML 2.0\n---\na: 1\n"] {
             assert_eq!(
                 load_first(text).unwrap_err().message,
