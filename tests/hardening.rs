@@ -96,8 +96,9 @@ fn values_never_become_kubectl_flags() {
         let out = kubectl.render(&["one", "-n", "cloud", "--set", set]);
         let err = one_error_line(&out);
         assert!(
-            err.starts_with("error: --kubectl: the chart looks up Secret ")
-                && err.contains("which is not a valid Kubernetes name (a DNS-1123 subdomain: "),
+            err.starts_with("error: --kubectl: opennebula/templates/")
+                && err.contains(": metadata.name is not a valid DNS-1")
+                && err.ends_with("; nothing was looked up"),
             "{set}: {err}"
         );
         assert!(kubectl.runs().is_empty(), "{set}: kubectl ran");
@@ -387,6 +388,37 @@ fn a_huge_unknown_key_gives_a_short_error() {
             "k".repeat(64)
         )),
         "{err}"
+    );
+}
+
+/// A 1 MB name (any string of the values can become one) is cut in lint's
+/// finding, which stays one short line.
+#[test]
+fn a_huge_name_gives_a_short_finding() {
+    let path = std::env::temp_dir().join(format!("onechart-huge-name-{}.yaml", std::process::id()));
+    std::fs::write(
+        &path,
+        format!("serviceAccount:\n  name: {}\n", "n".repeat(1 << 20)),
+    )
+    .unwrap();
+    let out = run(onechart().args(["lint", "-f"]).arg(&path));
+    std::fs::remove_file(&path).unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "{}",
+        &stdout[..stdout.len().min(300)]
+    );
+    assert!(stdout.len() < 1000, "{} bytes", stdout.len());
+    assert!(
+        stdout.starts_with(&format!(
+            "opennebula/templates/serviceaccount.yaml: ServiceAccount \"{}...(1048576 characters)\": metadata.name is not a valid DNS-1123 subdomain: must be no more than 253 characters",
+            "n".repeat(64)
+        )),
+        "{}",
+        &stdout[..stdout.len().min(300)]
     );
 }
 

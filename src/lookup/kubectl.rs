@@ -54,7 +54,13 @@ impl Kubectl {
     pub fn fetch(&self, options: &Options) -> Result<Objects> {
         let mut probe = options.clone();
         probe.objects = Objects::recording();
-        render::render(&probe)?;
+        let output = render::render(&probe)?;
+        // Every name onechart computed, before kubectl runs: what Kubernetes
+        // would refuse is refused here.
+        let lint = crate::lint::check_manifests(&output, &options.namespace);
+        if let Some(bad) = lint.findings.iter().find(|f| f.invalid_name) {
+            bail!("--kubectl: {bad}; nothing was looked up");
+        }
         let queries = probe.objects.queries();
         for query in &queries {
             check(query)?;
