@@ -110,7 +110,7 @@ impl<'a> Fields<'a> {
             });
             match slot {
                 Some(i) => values[i] = Some(&map[key]),
-                None if strict => bail!("unknown key `{key}`"),
+                None if strict => bail!("unknown key `{}`", crate::values::shown(key)),
                 None => {}
             }
         }
@@ -222,7 +222,10 @@ impl Chartfile {
             Some(Value::Map(map)) => {
                 self.annotations = map
                     .iter()
-                    .map(|(k, v)| Ok((k.clone(), string(v, &format!("annotations.{k}"))?)))
+                    .map(|(k, v)| {
+                        let at = format!("annotations.{}", crate::values::shown(k));
+                        Ok((k.clone(), string(v, &at)?))
+                    })
                     .collect::<Result<_>>()?;
             }
             Some(other) => bail!("`annotations` must be a map, not {}", other.type_name()),

@@ -113,7 +113,11 @@ impl Version {
 pub fn parse_flag(text: &str) -> Result<Version> {
     match Version::parse_checked(text) {
         Ok(v) => Ok(v),
-        Err(why) => bail!("invalid kube version '{text}': {why}"),
+        // Helm's message, the flag shown on one line.
+        Err(why) => bail!(
+            "invalid kube version '{}': {why}",
+            crate::values::shown(text)
+        ),
     }
 }
 

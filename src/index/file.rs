@@ -83,7 +83,7 @@ impl IndexFile {
             Some(Value::Map(map)) => {
                 for (k, v) in map {
                     let Value::String(v) = v else {
-                        bail!("`annotations.{k}` must be a string");
+                        bail!("`annotations.{}` must be a string", crate::values::shown(k));
                     };
                     index.annotations.push((k.clone(), v.clone()));
                 }
@@ -101,11 +101,12 @@ impl IndexFile {
                             .enumerate()
                             .filter(|(_, item)| **item != Value::Null)
                             .map(|(i, item)| {
-                                Entry::parse(item, strict)
-                                    .with_context(|| format!("entries.{name}[{i}]"))
+                                Entry::parse(item, strict).with_context(|| {
+                                    format!("entries.{}[{i}]", crate::values::shown(name))
+                                })
                             })
                             .collect::<Result<_>>()?,
-                        _ => bail!("`entries.{name}` must be a list"),
+                        _ => bail!("`entries.{}` must be a list", crate::values::shown(name)),
                     };
                     index.entries.insert(name.clone(), list);
                 }
