@@ -171,6 +171,11 @@ mod tests {
         assert_eq!(parse_flag("v1.29.3").unwrap().to_kube_string(), "v1.29.3");
         assert!(parse_flag("abc").is_err());
         assert!(parse_flag("1.2.3.4").is_err());
+        // A line break in the flag (found by fuzz/) stays on one line.
+        assert_eq!(
+            parse_flag("v1\n2").unwrap_err().to_string(),
+            "invalid kube version 'v1\\n2': Invalid Semantic Version"
+        );
     }
 
     /// Helm 3's answers (Masterminds semver v3).

@@ -245,6 +245,9 @@ mod tests {
         assert_eq!(format!("{err:#}"), "entries.nginx[0]: unknown key `extra`");
         let err = IndexFile::parse("entries: {}\n").unwrap_err();
         assert_eq!(err.to_string(), "no API version specified");
+        // A key with a line break (found by fuzz/): the message stays one line.
+        let err = IndexFile::parse("apiVersion: v1\n\"a\\nb\": 1\n").unwrap_err();
+        assert_eq!(err.to_string(), "unknown key `a\\nb`");
     }
 
     #[test]
