@@ -590,9 +590,13 @@ fn analyze(text: &str) -> Analysis {
 /// transitive (`node1a` < `node5` < `node12` < `node1a`), and Rust's own
 /// sorts may panic on such an order (found by fuzz/, reachable from any
 /// free-form map of the values); Go's `sort.Sort` does not, and orders such
-/// keys by Go's map iteration, which is random. This sort never panics, and
-/// gives the one order any sort gives wherever the order is consistent.
+/// keys by Go's map iteration, which is random. This sort never panics,
+/// gives the one order any sort gives wherever the order is consistent, and
+/// otherwise an order that depends only on the keys, not on the order they
+/// came in (they are put in byte order first): writing what was read writes
+/// the same text again.
 pub fn sort_keys(keys: &mut Vec<&String>) {
+    keys.sort_unstable();
     let n = keys.len();
     let mut from = keys.clone();
     let mut to = keys.clone();
@@ -790,6 +794,10 @@ mod tests {
                 .collect();
             let mut keys: Vec<&String> = owned.iter().collect();
             sort_keys(&mut keys);
+            // The order depends on the keys only.
+            let mut reversed: Vec<&String> = owned.iter().rev().collect();
+            sort_keys(&mut reversed);
+            assert_eq!(keys, reversed);
             // The same keys, in some order.
             keys.sort();
             let mut all: Vec<&String> = owned.iter().collect();
