@@ -139,6 +139,9 @@ pub fn chart_yaml(data: &[u8]) {
         return one_line(&err);
     }
     let written = chart.to_yaml();
+    if yaml_1_1_breaks(&written) {
+        return;
+    }
     let mut again = onechart::chartfile::Chartfile::parse(&written)
         .unwrap_or_else(|e| panic!("own Chart.yaml {written:?}: {e:#}"));
     again
@@ -168,7 +171,17 @@ pub fn index_yaml(data: &[u8]) {
     let written = index.to_yaml();
     let again = onechart::index::file::IndexFile::parse(&written)
         .unwrap_or_else(|e| panic!("own index.yaml {written:?}: {e:#}"));
-    assert_eq!(again.to_yaml(), written);
+    if !yaml_1_1_breaks(&written) {
+        assert_eq!(again.to_yaml(), written);
+    }
+}
+
+/// Whether the text holds U+0085, U+2028 or U+2029: line breaks to
+/// yaml.v2's emitter (YAML 1.1), which onechart's writes as yaml.v2 does,
+/// ordinary characters to onechart's reader (YAML 1.2), so such text does
+/// not read back the same (a known difference, see README).
+fn yaml_1_1_breaks(text: &str) -> bool {
+    text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 /// `--kube-version` and kubeVersion constraints: a version that parses
