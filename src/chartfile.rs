@@ -110,7 +110,7 @@ impl<'a> Fields<'a> {
             });
             match slot {
                 Some(i) => values[i] = Some(&map[key]),
-                None if strict => bail!("unknown key `{key}`"),
+                None if strict => bail!("unknown key `{}`", crate::values::shown(key)),
                 None => {}
             }
         }
@@ -178,12 +178,12 @@ fn string(value: &Value, name: &str) -> Result<String> {
 impl Chartfile {
     /// Reads `Chart.yaml` text (the first YAML document) as Helm's loader does.
     pub fn parse(text: &str) -> Result<Chartfile> {
-        let docs = load::load_all(text).map_err(|e| anyhow!("{e}"))?;
+        let doc = load::load_first(text).map_err(|e| anyhow!("{e}"))?;
         let mut chart = Chartfile::default();
-        match docs.into_iter().next() {
-            None | Some(Value::Null) => {}
-            Some(Value::Map(map)) => chart.read(&Fields::new(&map, KEYS, false)?)?,
-            Some(other) => bail!("expected a map of keys, not {}", other.type_name()),
+        match doc {
+            Value::Null => {}
+            Value::Map(map) => chart.read(&Fields::new(&map, KEYS, false)?)?,
+            other => bail!("expected a map of keys, not {}", other.type_name()),
         }
         Ok(chart)
     }
@@ -222,7 +222,10 @@ impl Chartfile {
             Some(Value::Map(map)) => {
                 self.annotations = map
                     .iter()
-                    .map(|(k, v)| Ok((k.clone(), string(v, &format!("annotations.{k}"))?)))
+                    .map(|(k, v)| {
+                        let at = format!("annotations.{}", crate::values::shown(k));
+                        Ok((k.clone(), string(v, &at)?))
+                    })
                     .collect::<Result<_>>()?;
             }
             Some(other) => bail!("`annotations` must be a map, not {}", other.type_name()),

@@ -94,11 +94,11 @@ pub struct ReleaseArgs {
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
     pub set_string: Vec<String>,
 
-    /// The release namespace.
+    /// The release namespace (empty: `default`, as in Helm).
     #[arg(short = 'n', long = "namespace", default_value = "default")]
     pub namespace: String,
 
-    /// The Kubernetes version checked against the chart's kubeVersion.
+    /// The Kubernetes version checked against the chart's kubeVersion (empty: the default).
     #[arg(long = "kube-version", value_name = "VERSION")]
     pub kube_version: Option<String>,
 
@@ -116,10 +116,16 @@ impl ReleaseArgs {
         if lookup_stdin > 0 && lookup_stdin + stdin(&self.values) > 1 {
             anyhow::bail!("standard input (`-`) can be read only once");
         }
+        // Helm treats an empty namespace as `default` and an empty
+        // --kube-version as none.
+        let namespace = match self.namespace.as_str() {
+            "" => "default".to_string(),
+            namespace => namespace.to_string(),
+        };
         Ok(Options {
             release_name: self.release.clone(),
-            namespace: self.namespace.clone(),
-            kube_version: self.kube_version.clone(),
+            namespace,
+            kube_version: self.kube_version.clone().filter(|v| !v.is_empty()),
             sources: Sources {
                 files: self.values.clone(),
                 set: self.set.clone(),
@@ -148,6 +154,17 @@ pub struct RenderArgs {
     /// The kubeconfig context kubectl uses (with --kubectl).
     #[arg(long = "kube-context", value_name = "CONTEXT", requires = "kubectl")]
     pub kube_context: Option<String>,
+
+    /// How long each kubectl may run before it is stopped, with the processes it started
+    /// (`30s`, `2m`; `0`: no limit).
+    #[arg(
+        long = "kubectl-timeout",
+        value_name = "DURATION",
+        default_value = crate::lookup::kubectl::DEFAULT_TIMEOUT,
+        value_parser = crate::lookup::kubectl::parse_timeout,
+        requires = "kubectl"
+    )]
+    pub kubectl_timeout: std::time::Duration,
 }
 
 impl RenderArgs {
@@ -158,7 +175,11 @@ impl RenderArgs {
             ..self.release.options()?
         };
         if self.kubectl {
-            let objects = crate::lookup::kubectl::fetch(&options, self.kube_context.as_deref())?;
+            let kubectl = crate::lookup::kubectl::Kubectl {
+                context: self.kube_context.clone(),
+                timeout: Some(self.kubectl_timeout),
+            };
+            let objects = kubectl.fetch(&options)?;
             return Ok(Options { objects, ..options });
         }
         Ok(options)
@@ -205,11 +226,12 @@ pub struct PackageArgs {
 impl PackageArgs {
     /// The package options these arguments describe.
     pub fn options(&self) -> crate::package::Options {
+        // Helm ignores an empty --version or --app-version.
         crate::package::Options {
             chart_dir: self.chart_dir.clone(),
             destination: self.destination.clone(),
-            version: self.version.clone(),
-            app_version: self.app_version.clone(),
+            version: self.version.clone().filter(|v| !v.is_empty()),
+            app_version: self.app_version.clone().filter(|v| !v.is_empty()),
         }
     }
 }

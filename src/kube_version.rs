@@ -9,56 +9,90 @@ use anyhow::{bail, Result};
 /// (Helm 4.1's client-go minor).
 pub const DEFAULT: &str = "v1.35.0";
 
-/// A semantic version: major, minor, patch and the pre-release part.
+/// A semantic version: major, minor, patch, the pre-release and the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     pub major: u64,
     pub minor: u64,
     pub patch: u64,
     pub pre: String,
+    pub build: String,
 }
 
 impl Version {
-    /// Masterminds' loose `NewVersion`: an optional `v`, missing minor and
-    /// patch default to 0, optional `-pre` and `+build`.
+    /// Masterminds' loose `NewVersion` (Helm 3's `--kube-version`): an
+    /// optional `v`, missing minor and patch default to 0, optional `-pre`
+    /// and `+build` of dot-separated `[0-9A-Za-z-]+` identifiers, a numeric
+    /// pre-release identifier without a leading zero. The error is
+    /// Masterminds' message.
     pub fn parse(text: &str) -> Option<Version> {
+        Version::parse_checked(text).ok()
+    }
+
+    /// [`Version::parse`] with Masterminds' error message.
+    pub fn parse_checked(text: &str) -> Result<Version, String> {
+        const INVALID: &str = "Invalid Semantic Version";
         let s = text.strip_prefix('v').unwrap_or(text);
-        let (s, _build) = s.split_once('+').unwrap_or((s, ""));
-        let (core, pre) = match s.split_once('-') {
-            Some((c, p)) => (c, p.to_string()),
-            None => (s, String::new()),
+        let (s, build) = match s.split_once('+') {
+            Some((s, build)) => (s, Some(build)),
+            None => (s, None),
         };
+        let (core, pre) = match s.split_once('-') {
+            Some((c, p)) => (c, Some(p)),
+            None => (s, None),
+        };
+        let identifiers_ok = |part: &str| {
+            part.split('.').all(|id| {
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+        };
+        if pre.is_some_and(|p| !identifiers_ok(p)) || build.is_some_and(|b| !identifiers_ok(b)) {
+            return Err(INVALID.into());
+        }
         let parts: Vec<&str> = core.split('.').collect();
-        if parts.is_empty() || parts.len() > 3 {
-            return None;
+        if parts.len() > 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(INVALID.into());
         }
         let mut nums = [0u64; 3];
         for (i, p) in parts.iter().enumerate() {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            nums[i] = p.parse().ok()?;
+            nums[i] = p.parse().map_err(|_| {
+                format!(
+                    "Error parsing version segment: strconv.ParseUint: parsing {p:?}: value out of range"
+                )
+            })?;
         }
-        let valid_ident =
-            |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !pre.is_empty() && !pre.split('.').all(valid_ident) {
-            return None;
+        let pre = pre.unwrap_or_default();
+        if !pre.is_empty()
+            && pre.split('.').any(|id| {
+                id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit())
+            })
+        {
+            return Err("Version segment starts with 0".into());
         }
-        Some(Version {
+        Ok(Version {
             major: nums[0],
             minor: nums[1],
             patch: nums[2],
-            pre,
+            pre: pre.to_string(),
+            build: build.unwrap_or_default().to_string(),
         })
     }
 
-    /// The `vX.Y.Z` form Helm prints for `.Capabilities.KubeVersion`.
+    /// The `vX.Y.Z[-pre][+build]` form Helm prints for
+    /// `.Capabilities.KubeVersion`.
     pub fn to_kube_string(&self) -> String {
-        if self.pre.is_empty() {
-            format!("v{}.{}.{}", self.major, self.minor, self.patch)
-        } else {
-            format!("v{}.{}.{}-{}", self.major, self.minor, self.patch, self.pre)
+        let mut out = format!("v{}.{}.{}", self.major, self.minor, self.patch);
+        if !self.pre.is_empty() {
+            out = format!("{out}-{}", self.pre);
         }
+        if !self.build.is_empty() {
+            out = format!("{out}+{}", self.build);
+        }
+        out
     }
 
     fn cmp_precedence(&self, other: &Version) -> Ordering {
@@ -73,11 +107,17 @@ impl Version {
     }
 }
 
-/// Parses `--kube-version` as Helm does.
+/// Parses `--kube-version` as Helm 3 does (Helm 4 differs on odd
+/// versions either way: it refuses `v1` and `01.30.0`, and accepts
+/// `1.30.0-a_b` and `1.30.0.0`).
 pub fn parse_flag(text: &str) -> Result<Version> {
-    match Version::parse(text) {
-        Some(v) => Ok(v),
-        None => bail!("invalid kube version '{text}': Invalid Semantic Version"),
+    match Version::parse_checked(text) {
+        Ok(v) => Ok(v),
+        // Helm's message, the flag shown on one line.
+        Err(why) => bail!(
+            "invalid kube version '{}': {why}",
+            crate::values::shown(text)
+        ),
     }
 }
 
@@ -131,6 +171,48 @@ mod tests {
         assert_eq!(parse_flag("v1.29.3").unwrap().to_kube_string(), "v1.29.3");
         assert!(parse_flag("abc").is_err());
         assert!(parse_flag("1.2.3.4").is_err());
+        // A line break in the flag (found by fuzz/) stays on one line.
+        assert_eq!(
+            parse_flag("v1\n2").unwrap_err().to_string(),
+            "invalid kube version 'v1\\n2': Invalid Semantic Version"
+        );
+    }
+
+    /// Helm 3's answers (Masterminds semver v3).
+    #[test]
+    fn parses_as_masterminds() {
+        let shown = |t: &str| match parse_flag(t) {
+            Ok(v) => v.to_kube_string(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(shown("1.30.0+k3s1"), "v1.30.0+k3s1");
+        assert_eq!(shown("1.25.0-rc.1+b"), "v1.25.0-rc.1+b");
+        assert_eq!(shown("01.30.0"), "v1.30.0");
+        assert_eq!(shown("1.25.0-00a"), "v1.25.0-00a");
+        assert_eq!(
+            shown("1.30.0-01"),
+            "invalid kube version '1.30.0-01': Version segment starts with 0"
+        );
+        for bad in [
+            "1.30.0-",
+            "1.30.0+",
+            "1.30.0+a_b",
+            "1.30.0-a..b",
+            "1.30.0+a+b",
+            " 1.30.0",
+            "V1.30.0",
+            "vv1",
+            "1.30.0.0",
+        ] {
+            assert_eq!(
+                shown(bad),
+                format!("invalid kube version '{bad}': Invalid Semantic Version")
+            );
+        }
+        assert_eq!(
+            shown("99999999999999999999"),
+            "invalid kube version '99999999999999999999': Error parsing version segment: strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod chart;
 pub mod chartfile;
 pub mod cli;
+pub mod fsutil;
+pub mod glob;
 pub mod index;
 pub mod kube_version;
 pub mod lint;
@@ -50,11 +52,10 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }
         cli::Command::Package(args) => {
             let path = package::package(&args.options())?;
-            println!(
-                "Successfully packaged chart and saved it to: {}",
+            print(&format!(
+                "Successfully packaged chart and saved it to: {}\n",
                 path.display()
-            );
-            Ok(())
+            ))
         }
         cli::Command::Index(args) => index::index(&args.options()).map(drop),
         cli::Command::Completions { shell } => print(&manual::completions(shell)),
@@ -62,8 +63,10 @@ pub fn run(cli: cli::Cli) -> Result<()> {
     }
 }
 
-/// Writes a command's whole output to stdout.
-fn print(output: &str) -> Result<()> {
+/// Writes a command's whole output to stdout; a failed write (a full disk,
+/// a closed pipe) is an error, never a panic. Every write to stdout goes
+/// through here.
+pub fn print(output: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())

@@ -16,6 +16,8 @@ use crate::yaml::{load, Map, Value};
 pub struct Finding {
     pub source: String,
     pub message: String,
+    /// A name or namespace Kubernetes would refuse.
+    pub invalid_name: bool,
 }
 
 impl fmt::Display for Finding {
@@ -50,7 +52,9 @@ pub fn lint(options: &Options) -> Report {
             documents: 0,
             findings: vec![Finding {
                 source: "render".into(),
-                message: format!("{err:#}"),
+                // One finding, one line.
+                message: format!("{err:#}").replace(['\n', '\r'], " "),
+                invalid_name: false,
             }],
         },
     }
@@ -63,26 +67,27 @@ pub fn check_manifests(output: &str, namespace: &str) -> Report {
     let mut seen: HashMap<(String, String, String, String), String> = HashMap::new();
     let documents = documents(output);
     for (source, text) in &documents {
-        let mut find = |message: String| {
+        let mut find = |message: String, invalid_name: bool| {
             findings.push(Finding {
                 source: source.clone(),
                 message,
+                invalid_name,
             })
         };
         let object = match load::load_all(text) {
             Ok(docs) => match docs.into_iter().next() {
                 Some(Value::Map(map)) => map,
                 Some(other) => {
-                    find(format!(
-                        "the document is {}, not an object",
-                        other.type_name()
-                    ));
+                    find(
+                        format!("the document is {}, not an object", other.type_name()),
+                        false,
+                    );
                     continue;
                 }
                 None => continue,
             },
             Err(err) => {
-                find(format!("invalid YAML: {err}"));
+                find(format!("invalid YAML: {err}"), false);
                 continue;
             }
         };
@@ -107,22 +112,34 @@ pub fn check_manifests(output: &str, namespace: &str) -> Report {
             .filter(|(_, v)| !matches!(v, Some(Value::String(s)) if !s.is_empty()))
             .map(|(k, _)| k)
             .collect();
-            find(format!("the object has no {}", missing.join(", no ")));
+            find(
+                format!("the object has no {}", missing.join(", no ")),
+                false,
+            );
             continue;
         };
+        // Names are cut and escaped: a name may be any string of the values.
+        let (kind, name) = (crate::values::shown(&kind), name);
+        let shown_name = crate::values::shown(&name);
         let rule = name_rule(&kind);
         if let Err(why) = rule.check(&name) {
-            find(format!(
-                "{kind} {name:?}: metadata.name is not a valid {}: {why}",
-                rule.label()
-            ));
+            find(
+                format!(
+                    "{kind} {shown_name:?}: metadata.name is not a valid {}: {why}",
+                    rule.label()
+                ),
+                true,
+            );
         }
         let object_namespace = text_at(&metadata, "namespace");
         if let Some(ns) = &object_namespace {
             if let Err(why) = NameRule::Dns1123Label.check(ns) {
-                find(format!(
-                    "{kind} {name:?}: metadata.namespace is not a valid DNS-1123 label: {why}"
-                ));
+                find(
+                    format!(
+                        "{kind} {shown_name:?}: metadata.namespace is not a valid DNS-1123 label: {why}"
+                    ),
+                    true,
+                );
             }
         }
         let group = api_version
@@ -135,9 +152,10 @@ pub fn check_manifests(output: &str, namespace: &str) -> Report {
         };
         let key = (group, kind.clone(), namespace, name.clone());
         if let Some(first) = seen.get(&key) {
-            find(format!(
-                "{kind} {name:?} is rendered twice (first by {first})"
-            ));
+            find(
+                format!("{kind} {shown_name:?} is rendered twice (first by {first})"),
+                false,
+            );
         } else {
             seen.insert(key, source.clone());
         }
@@ -179,7 +197,7 @@ fn documents(output: &str) -> Vec<(String, String)> {
 
 /// The rule Kubernetes' API validation applies to an object's name.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum NameRule {
+pub enum NameRule {
     /// `IsDNS1123Subdomain` (k8s.io/apimachinery/pkg/util/validation): at
     /// most 253 characters, dot-separated labels of lowercase alphanumerics
     /// and '-', each starting and ending alphanumeric. Most kinds use it
@@ -195,7 +213,8 @@ enum NameRule {
     Dns1035Label,
 }
 
-fn name_rule(kind: &str) -> NameRule {
+/// The rule for names of this kind.
+pub fn name_rule(kind: &str) -> NameRule {
     match kind {
         "Service" => NameRule::Dns1035Label,
         "Namespace" => NameRule::Dns1123Label,
@@ -204,7 +223,8 @@ fn name_rule(kind: &str) -> NameRule {
 }
 
 impl NameRule {
-    fn label(self) -> &'static str {
+    /// The rule's name, as Kubernetes' messages say it.
+    pub fn label(self) -> &'static str {
         match self {
             NameRule::Dns1123Subdomain => "DNS-1123 subdomain",
             NameRule::Dns1123Label => "DNS-1123 label",
@@ -213,7 +233,7 @@ impl NameRule {
     }
 
     /// Why `name` breaks the rule, in Kubernetes' own words.
-    fn check(self, name: &str) -> Result<(), String> {
+    pub fn check(self, name: &str) -> Result<(), String> {
         let max = match self {
             NameRule::Dns1123Subdomain => 253,
             _ => 63,

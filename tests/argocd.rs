@@ -268,7 +268,7 @@ fn generate_prints_what_render_with_a_lookup_file_prints() {
     assert_eq!(
         log,
         format!(
-            "get secret one-opennebula-credentials one-opennebula-mariadb -n {NAMESPACE} -o json --ignore-not-found\n"
+            "get -o json --ignore-not-found --namespace={NAMESPACE} -- secret one-opennebula-credentials one-opennebula-mariadb\n"
         )
     );
 }
@@ -354,7 +354,7 @@ fn release_name_and_kube_context_parameters() {
     assert_eq!(printed, expected);
     assert!(printed.contains("name: legacy-opennebula\n"));
     let log = std::fs::read_to_string(checkout.kubectl_log()).unwrap();
-    assert!(log.ends_with(" --context prod\n"), "{log}");
+    assert!(log.contains(" --context=prod -- secret "), "{log}");
 }
 
 /// The plugin as the sidecar runs it: the real kubectl, talking to an API

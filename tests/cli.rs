@@ -169,7 +169,7 @@ fn wrong_type_names_its_path_and_what_was_expected() {
 fn bad_set_arguments() {
     let err = fails(&["render", "--set", "image.tag"]);
     assert!(
-        err.contains("failed parsing --set data") && err.contains("key \"tag\" has no value"),
+        err == "error: failed parsing --set data: --set #1: character 1: a key has no value: expected KEY=VALUE",
         "{err}"
     );
     let err = fails(&["render", "--set", "tolerations[x]=1"]);
@@ -203,7 +203,7 @@ fn every_kind_of_bad_input_names_its_place() {
         ),
         (
             vec!["--set-string".into(), "ingress.enabled=yes please".into()],
-            "error: invalid values at `ingress.enabled`: expected a boolean, found the string \"yes please\"".into(),
+            "error: invalid values at `ingress.enabled`: expected a boolean, found a string".into(),
         ),
         (
             vec!["-f".into(), path(&unclosed)],
@@ -219,11 +219,11 @@ fn every_kind_of_bad_input_names_its_place() {
         ),
         (
             vec!["--set".into(), "ingress.tls".into()],
-            "error: failed parsing --set data \"ingress.tls\": key \"tls\" has no value".into(),
+            "error: failed parsing --set data: --set #1: character 1: a key has no value: expected KEY=VALUE".into(),
         ),
         (
             vec!["--set".into(), "extraEnv[one].name=A".into()],
-            "error: failed parsing --set data \"extraEnv[one].name=A\": error parsing index: invalid index \"one\"".into(),
+            "error: failed parsing --set data: --set #1: error parsing index: invalid index at character 10".into(),
         ),
         (
             vec!["--lookup-file".into(), path(&json)],

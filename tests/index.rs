@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -464,4 +464,179 @@ fn a_bad_archive_is_named_and_the_index_left_untouched() {
     let out = index(&root().join("no-such-dir"), &[], "1700000000");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory"));
+}
+
+/// A 512-byte tar header block, checksummed.
+fn raw_header(name: &str, size: u64, kind: u8) -> Vec<u8> {
+    let mut h = vec![0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = kind;
+    h[257..265].copy_from_slice(b"ustar\x0000");
+    h[148..156].fill(b' ');
+    let sum: u32 = h.iter().map(|b| u32::from(*b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// Archives built to hurt the reader: a PAX record `"2 "` (a slice-index
+/// panic, exit 101, no archive named), extended headers claiming 3 GiB (read
+/// into memory whole), a GNU long name of 2 MiB. Each is one error naming
+/// the archive, as Go's archive/tar refuses each (helm skips them).
+#[test]
+fn hostile_archives_are_named_and_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    repo(&dir, &["0.1.0", "0.2.0"]);
+    index_ok(&dir, &[], "1700000100");
+    let chart = tgz(&[("x/Chart.yaml", "apiVersion: v2\nname: x\nversion: 1.0.0\n")]);
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(chart.as_slice())
+        .read_to_end(&mut tar)
+        .unwrap();
+    let with_extended = |kind: u8, claimed: u64, data: &[u8]| {
+        let mut bytes = raw_header("x/PaxHeaders.0/Chart.yaml", claimed, kind);
+        bytes.extend_from_slice(data);
+        bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+        bytes.extend_from_slice(&tar);
+        gzip(&bytes)
+    };
+    let huge = "more than the 1 MiB Go's archive/tar reads";
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
+        (
+            "pax-2.tgz",
+            with_extended(b'x', 2, b"2 "),
+            "pax-2.tgz: not a valid chart archive: invalid PAX header".into(),
+        ),
+        (
+            "pax-3gib.tgz",
+            with_extended(b'x', 3 << 30, &vec![b'9'; 2 << 20]),
+            format!("pax-3gib.tgz: not a valid chart archive: a tar extended header of 3221225472 bytes, {huge}"),
+        ),
+        (
+            "long-name.tgz",
+            with_extended(b'L', 2 << 20, &vec![b'n'; 2 << 20]),
+            format!("long-name.tgz: not a valid chart archive: a tar extended header of 2097152 bytes, {huge}"),
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        fails(&dir, &[], &expected);
+        std::fs::remove_file(path).unwrap();
+    }
+}
+
+/// `onechart index` holds a lock on the folder from reading the old index
+/// to replacing it: a second run waits (two runs at once each wrote what
+/// they saw, and the last one lost the other's archives).
+#[test]
+fn index_runs_on_one_folder_take_turns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    repo(&dir, &["0.1.0", "0.2.0"]);
+    let held = std::fs::File::open(&dir).unwrap();
+    held.lock().unwrap();
+    let mut child = onechart()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .arg("index")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "onechart index ran while the folder was locked"
+    );
+    assert!(!dir.join("index.yaml").exists());
+    held.unlock().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(dir.join("index.yaml").exists());
+    // Nothing is left in the folder for the lock.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".tgz") || n == "index.yaml" || n == "sub"),
+        "{names:?}"
+    );
+}
+
+/// Many runs at once, each after adding its own archive: with the lock,
+/// the last index lists every archive.
+#[test]
+fn concurrent_runs_lose_no_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    let versions: Vec<String> = (0..8).map(|i| format!("0.{i}.0")).collect();
+    let staged = tmp.path().join("staged");
+    for version in &versions {
+        stdout_of(
+            onechart()
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .args(["package", "--version", version, "-d"])
+                .arg(&staged),
+        );
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let runs: Vec<_> = versions
+        .iter()
+        .map(|version| {
+            let name = format!("opennebula-{version}.tgz");
+            std::fs::rename(staged.join(&name), dir.join(&name)).unwrap();
+            onechart()
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .arg("index")
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    let index = std::fs::read_to_string(dir.join("index.yaml")).unwrap();
+    for version in &versions {
+        assert!(
+            index.contains(&format!("version: {version}\n")),
+            "{version} lost:\n{index}"
+        );
+    }
+}
+
+/// A corrupt index.yaml stops `onechart index`, with what to do about it.
+#[test]
+fn a_corrupt_index_says_how_to_recover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    repo(&dir, &["0.1.0", "0.2.0"]);
+    std::fs::write(dir.join("index.yaml"), "apiVersion: v1\nentries: [\n").unwrap();
+    fails(
+        &dir,
+        &[],
+        "index.yaml: line 3, column 1: while parsing a node, did not find expected node content \
+         (fix or remove it: without it, onechart index lists every archive",
+    );
+    let out = index(&dir, &[], "1700000000");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with(" each dated now; or pass --merge with a good copy)\n"),
+        "{stderr}"
+    );
 }

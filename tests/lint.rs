@@ -109,7 +109,7 @@ fn render_failures_are_findings() {
     let (code, stdout, _) = lint(&["--set", "image.tag"]);
     assert_eq!(code, Some(1));
     assert!(
-        stdout.starts_with("render: failed parsing --set data \"image.tag\""),
+        stdout.starts_with("render: failed parsing --set data: --set #1: character 1: "),
         "{stdout}"
     );
 }

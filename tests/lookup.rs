@@ -458,7 +458,7 @@ fn kubectl_failure_is_one_clear_error() {
     assert!(out.stdout.is_empty(), "no manifests on failure");
     let stderr = String::from_utf8(out.stderr).unwrap();
     let command = format!(
-        "error: kubectl get secret {CREDENTIALS} {MARIADB} -n {NAMESPACE} -o json --ignore-not-found failed: "
+        "error: kubectl get -o json --ignore-not-found --namespace={NAMESPACE} -- secret {CREDENTIALS} {MARIADB} failed: "
     );
     assert!(stderr.starts_with(&command), "{stderr}");
     assert!(stderr.contains("refused"), "{stderr}");

@@ -29,7 +29,12 @@ fn copy_tree(from: &Path, to: &Path, mtime: SystemTime) {
 
 /// Packages with onechart (`args` after `package`) and returns the archive.
 fn package(args: &[&str], dest: &Path) -> PathBuf {
-    let out = stdout_of(onechart().arg("package").args(args).arg("-d").arg(dest));
+    package_with(&mut onechart(), args, dest)
+}
+
+/// [`package`] with this onechart command (its environment).
+fn package_with(cmd: &mut std::process::Command, args: &[&str], dest: &Path) -> PathBuf {
+    let out = stdout_of(cmd.arg("package").args(args).arg("-d").arg(dest));
     let path = out
         .trim()
         .strip_prefix("Successfully packaged chart and saved it to: ")
@@ -577,4 +582,60 @@ fn bad_input_fails_with_one_error_and_writes_nothing() {
     fails(&[], &taken, "writing");
     assert_eq!(std::fs::read_dir(&taken).unwrap().count(), 1);
     assert!(!dest.exists() || std::fs::read_dir(&dest).unwrap().next().is_none());
+}
+
+/// The decompressed tar stream of an archive.
+fn tar_bytes(archive: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(archive).unwrap();
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .read_to_end(&mut tar)
+        .unwrap();
+    tar
+}
+
+/// Helm 4 dates entries with the files' mtimes: with every file dated
+/// 9999999999 (the year 2286, 12 octal digits) Go's archive/tar writes PAX
+/// `mtime` records, and onechart with that SOURCE_DATE_EPOCH writes the same
+/// tar stream byte for byte (long and non-ASCII names included). Before,
+/// onechart panicked.
+#[test]
+#[ignore = "needs helm4: run .ci/install-tools, then cargo test -- --include-ignored"]
+fn mtimes_past_2242_are_written_as_go_writes_them() {
+    let helm4 = support::tool("helm4");
+    let tmp = tempfile::tempdir().unwrap();
+    let late = SystemTime::UNIX_EPOCH + Duration::from_secs(9_999_999_999);
+    let chart = tmp.path().join("odd");
+    odd_chart(&tmp.path().join("src"));
+    copy_tree(&tmp.path().join("src"), &chart, late);
+    stdout_of(
+        helm(&helm4, tmp.path())
+            .args(["package", chart.to_str().unwrap(), "-d"])
+            .arg(tmp.path().join("helm")),
+    );
+    let mut cmd = onechart();
+    cmd.env("SOURCE_DATE_EPOCH", "9999999999");
+    let ours = package_with(
+        &mut cmd,
+        &[chart.to_str().unwrap()],
+        &tmp.path().join("ours"),
+    );
+    let theirs = tar_bytes(&tmp.path().join("helm/odd-1.2.3.tgz"));
+    assert_eq!(tar_bytes(&ours), theirs);
+    assert!(theirs.windows(17).any(|w| w == b"mtime=9999999999\n"));
+}
+
+/// SOURCE_DATE_EPOCH past 11 octal digits: no panic, every entry dated.
+#[test]
+fn source_date_epoch_in_2286_packages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = onechart();
+    cmd.env("SOURCE_DATE_EPOCH", "9999999999");
+    let archive = package_with(&mut cmd, &[], tmp.path());
+    let tar = tar_bytes(&archive);
+    let records = tar
+        .windows(17)
+        .filter(|w| *w == b"mtime=9999999999\n")
+        .count();
+    assert_eq!(records, contents(&archive).len());
 }

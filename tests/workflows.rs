@@ -309,7 +309,7 @@ fn binaries_workflow_rust_is_new_enough() {
 
 /// Cargo.toml's rust-version is the oldest Rust that builds the locked
 /// dependencies (`cargo install --locked` refuses an older one), so the
-/// README's "Rust 1.88 or later" holds.
+/// README's "Rust 1.89 or later" holds.
 #[test]
 fn rust_version_covers_the_locked_dependencies() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -65,8 +65,7 @@ impl IndexFile {
             bail!("empty index.yaml file");
         }
         let strict = serde_json::from_str::<serde_json::Value>(text).is_err();
-        let docs = load::load_all(text).map_err(|e| anyhow!("{e}"))?;
-        let Some(Value::Map(map)) = docs.into_iter().next() else {
+        let Value::Map(map) = load::load_first(text).map_err(|e| anyhow!("{e}"))? else {
             bail!("expected a map of keys");
         };
         let top = Fields::new(&map, TOP_KEYS, strict)?;
@@ -84,7 +83,7 @@ impl IndexFile {
             Some(Value::Map(map)) => {
                 for (k, v) in map {
                     let Value::String(v) = v else {
-                        bail!("`annotations.{k}` must be a string");
+                        bail!("`annotations.{}` must be a string", crate::values::shown(k));
                     };
                     index.annotations.push((k.clone(), v.clone()));
                 }
@@ -102,11 +101,12 @@ impl IndexFile {
                             .enumerate()
                             .filter(|(_, item)| **item != Value::Null)
                             .map(|(i, item)| {
-                                Entry::parse(item, strict)
-                                    .with_context(|| format!("entries.{name}[{i}]"))
+                                Entry::parse(item, strict).with_context(|| {
+                                    format!("entries.{}[{i}]", crate::values::shown(name))
+                                })
                             })
                             .collect::<Result<_>>()?,
-                        _ => bail!("`entries.{name}` must be a list"),
+                        _ => bail!("`entries.{}` must be a list", crate::values::shown(name)),
                     };
                     index.entries.insert(name.clone(), list);
                 }
@@ -245,6 +245,9 @@ mod tests {
         assert_eq!(format!("{err:#}"), "entries.nginx[0]: unknown key `extra`");
         let err = IndexFile::parse("entries: {}\n").unwrap_err();
         assert_eq!(err.to_string(), "no API version specified");
+        // A key with a line break (found by fuzz/): the message stays one line.
+        let err = IndexFile::parse("apiVersion: v1\n\"a\\nb\": 1\n").unwrap_err();
+        assert_eq!(err.to_string(), "unknown key `a\\nb`");
     }
 
     #[test]

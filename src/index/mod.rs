@@ -8,6 +8,7 @@
 pub mod file;
 pub mod url;
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -39,12 +40,25 @@ pub fn index(options: &Options) -> Result<PathBuf> {
         bail!("{} is not a directory", dir.display());
     }
     let target = dir.join("index.yaml");
+    // One run at a time per folder, from reading the old index and listing
+    // the archives to replacing index.yaml: two runs at once (Helm has no
+    // lock) each wrote what they saw, and the last lost the other's archive.
+    let _lock = lock(dir)?;
     // The index dates are kept from: the merged index, else the current one.
     let previous = match &options.merge {
         Some(path) => read_index(path)?,
-        None => read_index(&target)?,
+        None => read_index(&target).map_err(|e| {
+            anyhow!(
+                "{e:#} (fix or remove it: without it, onechart index lists every archive \
+                 of {} again, each dated now; or pass --merge with a good copy)",
+                dir.display()
+            )
+        })?,
     };
     let now = Timestamp::build_time()?.to_rfc3339_nano();
+    // Looked up by name and version in a hash map: an index of N versions
+    // costs N lookups, not N searches of N.
+    let known_entries = previous.as_ref().map(versions).unwrap_or_default();
     let mut index = IndexFile::default();
     for (name, entry) in read_archives(dir)? {
         let mut entry = entry.with_context(|| name.clone())?;
@@ -55,10 +69,12 @@ pub fn index(options: &Options) -> Result<PathBuf> {
         } else {
             url::join(&base, file_name)
         }];
-        let known = previous.as_ref().and_then(|p| {
-            find(p, &entry.metadata.name, &entry.metadata.version)
-                .filter(|old| old.digest == entry.digest)
-        });
+        let known = known_entries
+            .get(&(
+                entry.metadata.name.as_str(),
+                entry.metadata.version.as_str(),
+            ))
+            .filter(|old| old.digest == entry.digest);
         entry.created = known.map_or_else(|| now.clone(), |old| old.created.clone());
         index
             .entries
@@ -67,9 +83,16 @@ pub fn index(options: &Options) -> Result<PathBuf> {
             .push(entry);
     }
     if let (Some(_), Some(old)) = (&options.merge, &previous) {
+        let mut present: HashSet<(String, String)> = index
+            .entries
+            .values()
+            .flatten()
+            .map(|e| (e.metadata.name.clone(), e.metadata.version.clone()))
+            .collect();
         for (name, versions) in &old.entries {
             for entry in versions {
-                if find(&index, &entry.metadata.name, &entry.metadata.version).is_none() {
+                let id = (entry.metadata.name.clone(), entry.metadata.version.clone());
+                if present.insert(id) {
                     index
                         .entries
                         .entry(name.clone())
@@ -91,6 +114,21 @@ pub fn index(options: &Options) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// An advisory lock (`flock`) on the folder itself, held while the returned
+/// handle lives; it waits for another `onechart index` of the folder to end.
+/// Nothing is written into the folder for it. (Where directories cannot be
+/// opened as files, as on Windows, there is no lock.)
+fn lock(dir: &Path) -> Result<Option<fs::File>> {
+    if cfg!(unix) {
+        let handle = fs::File::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+        handle
+            .lock()
+            .with_context(|| format!("locking {}", dir.display()))?;
+        return Ok(Some(handle));
+    }
+    Ok(None)
+}
+
 /// Reads every archive of the folder, on all cores, in [`archives`] order:
 /// each archive's path relative to `dir` and its entry.
 fn read_archives(dir: &Path) -> Result<Vec<(String, Result<Entry>)>> {
@@ -102,7 +140,13 @@ fn read_archives(dir: &Path) -> Result<Vec<(String, Result<Entry>)>> {
             .iter()
             .map(|path| {
                 let rel = path.strip_prefix(dir).unwrap_or(path);
-                (rel.to_string_lossy().replace('\\', "/"), read_archive(path))
+                // A bug in a reader must still name the archive it choked on.
+                let entry = std::panic::catch_unwind(|| read_archive(path)).unwrap_or_else(|_| {
+                    Err(anyhow!(
+                        "onechart crashed reading it (a bug: please report it)"
+                    ))
+                });
+                (rel.to_string_lossy().replace('\\', "/"), entry)
             })
             .collect()
     };
@@ -113,7 +157,7 @@ fn read_archives(dir: &Path) -> Result<Vec<(String, Result<Entry>)>> {
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().expect("an archive reader panicked"))
+            .flat_map(|w| w.join().expect("archive readers catch their panics"))
             .collect()
     }))
 }
@@ -157,7 +201,7 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn read_index(path: &Path) -> Result<Option<IndexFile>> {
-    match fs::read_to_string(path) {
+    match crate::fsutil::read_file_to_string(path, crate::fsutil::INPUT_LIMIT) {
         Ok(text) => IndexFile::parse(&text)
             .map(Some)
             .with_context(|| path.display().to_string()),
@@ -166,14 +210,20 @@ fn read_index(path: &Path) -> Result<Option<IndexFile>> {
     }
 }
 
-/// The entry with exactly this name and version (Helm's `Has` also takes
-/// `1.0.0+build` for `1.0.0`, which loses versions; this does not).
-fn find<'a>(index: &'a IndexFile, name: &str, version: &str) -> Option<&'a Entry> {
-    index
-        .entries
-        .get(name)?
-        .iter()
-        .find(|e| e.metadata.version == version)
+/// Each entry by exactly its name and version, the first one listed (Helm's
+/// `Has` also takes `1.0.0+build` for `1.0.0`, which loses versions; this
+/// does not).
+fn versions(index: &IndexFile) -> HashMap<(&str, &str), &Entry> {
+    let mut by_version = HashMap::new();
+    for entry in index.entries.values().flatten() {
+        by_version
+            .entry((
+                entry.metadata.name.as_str(),
+                entry.metadata.version.as_str(),
+            ))
+            .or_insert(entry);
+    }
+    by_version
 }
 
 fn same_entries(a: &IndexFile, b: &IndexFile) -> bool {
@@ -218,8 +268,9 @@ pub fn read_archive(path: &Path) -> Result<Entry> {
     })
 }
 
-/// Reads tar entries until `<top>/Chart.yaml`, with Helm's path checks.
-fn chart_yaml(gz: &mut impl Read) -> Result<Chartfile> {
+/// Reads tar entries until `<top>/Chart.yaml`, with Helm's path checks, and
+/// returns that Chart.yaml, checked.
+pub fn chart_yaml(gz: &mut impl Read) -> Result<Chartfile> {
     let mut tar = crate::tar::Reader::new(gz);
     while let Some(entry) = tar.next_file()? {
         let delimiter = if entry.path.contains('\\') { '\\' } else { '/' };

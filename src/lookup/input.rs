@@ -12,15 +12,14 @@
 //! The whole object is kept as well, since Helm's lookup returns all of it.
 //! Error messages name the input and the object, never a Secret's value.
 
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use base64::Engine;
 use indexmap::IndexMap;
-use serde::Deserialize;
 use serde_json::Value as Json;
 
+use crate::fsutil;
 use crate::yaml::{Map, Value};
 
 /// One cluster object.
@@ -36,8 +35,7 @@ pub struct Object {
 }
 
 /// The metadata lookups match on, and Helm's ownership marks.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct ObjectMeta {
     pub name: String,
     /// `None` for cluster-scoped objects.
@@ -59,14 +57,13 @@ impl Object {
 /// Reads one `--lookup-file` (`-` is standard input).
 pub fn read_file(path: &Path) -> Result<Vec<Object>> {
     let source = format!("lookup file {}", path.display());
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .with_context(|| format!("reading {source} (standard input)"))?;
+    let text = if path.as_os_str() == "-" {
+        fsutil::read_to_string(std::io::stdin(), fsutil::INPUT_LIMIT)
+            .with_context(|| format!("reading {source} (standard input)"))?
     } else {
-        text = std::fs::read_to_string(path).with_context(|| format!("reading {source}"))?;
-    }
+        fsutil::read_file_to_string(path, fsutil::INPUT_LIMIT)
+            .with_context(|| format!("reading {source}"))?
+    };
     parse(&source, &text)
 }
 
@@ -92,31 +89,37 @@ pub fn parse(source: &str, text: &str) -> Result<Vec<Object>> {
             json_type(&json)
         );
     };
-    let kind = top.get("kind").and_then(Json::as_str).unwrap_or_default();
-    let Some(items) = top.get("items").filter(|_| kind.ends_with("List")) else {
+    let mut top = top;
+    let kind = top
+        .get("kind")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if !kind.ends_with("List") || !top.contains_key("items") {
         return Ok(vec![object(source, 1, top)?]);
-    };
+    }
+    let items = top.remove("items").unwrap_or_default();
     let Json::Array(items) = items else {
         bail!(
-            "{source}: {kind}: items is {}, not a list",
-            json_type(items)
+            "{source}: {}: items is {}, not a list",
+            shown(&kind),
+            json_type(&items)
         );
     };
     // The API server's lists leave kind and apiVersion out of their items.
     let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
     let list_api_version = top.get("apiVersion").cloned();
     items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let Json::Object(item) = item else {
+            let Json::Object(mut item) = item else {
                 bail!(
                     "{source}: object #{} is {}, not an object",
                     i + 1,
-                    json_type(item)
+                    json_type(&item)
                 );
             };
-            let mut item = item.clone();
             if let Some(item_kind) = item_kind {
                 item.entry("kind")
                     .or_insert_with(|| Json::String(item_kind.into()));
@@ -140,7 +143,7 @@ fn object(source: &str, n: usize, json: serde_json::Map<String, Json>) -> Result
     let kind = text("kind").ok_or_else(|| anyhow!("{source}: object #{n} has no kind"))?;
     let api_version =
         text("apiVersion").ok_or_else(|| anyhow!("{source}: object #{n} has no apiVersion"))?;
-    let metadata = json.get("metadata").cloned().unwrap_or(Json::Null);
+    let metadata = json.get("metadata").unwrap_or(&Json::Null);
     if metadata
         .get("name")
         .and_then(Json::as_str)
@@ -148,16 +151,11 @@ fn object(source: &str, n: usize, json: serde_json::Map<String, Json>) -> Result
     {
         bail!("{source}: object #{n} has no metadata.name");
     }
-    let metadata: ObjectMeta = serde_path_to_error::deserialize(metadata).map_err(|err| {
-        anyhow!(
-            "{source}: object #{n} has an invalid metadata.{}: {}",
-            err.path(),
-            err.inner()
-        )
-    })?;
-    let name = &metadata.name;
+    let metadata = object_meta(metadata)
+        .map_err(|err| anyhow!("{source}: object #{n} has an invalid metadata.{err}"))?;
+    let name = shown(&metadata.name);
     if metadata.namespace.is_none() && super::scope(api_version, kind) == Some(true) {
-        bail!("{source}: {kind} {name} has no metadata.namespace");
+        bail!("{source}: {} {name} has no metadata.namespace", shown(kind));
     }
     let secret_data = if api_version == "v1" && kind == "Secret" {
         Some(
@@ -176,6 +174,47 @@ fn object(source: &str, n: usize, json: serde_json::Map<String, Json>) -> Result
     })
 }
 
+/// The metadata lookups use; the error says which field is wrong and what
+/// type it holds, never its value.
+fn object_meta(json: &Json) -> Result<ObjectMeta, String> {
+    let string = |key: &str| -> Result<Option<String>, String> {
+        match json.get(key) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(format!("{key}: {}, not a string", json_type(other))),
+        }
+    };
+    let strings = |key: &str| -> Result<IndexMap<String, String>, String> {
+        match json.get(key) {
+            None | Some(Json::Null) => Ok(IndexMap::new()),
+            Some(Json::Object(map)) => map
+                .iter()
+                .map(|(k, v)| match v {
+                    Json::String(s) => Ok((k.clone(), s.clone())),
+                    other => Err(format!(
+                        "{key}.{}: {}, not a string",
+                        shown(k),
+                        json_type(other)
+                    )),
+                })
+                .collect(),
+            Some(other) => Err(format!("{key}: {}, not a map", json_type(other))),
+        }
+    };
+    Ok(ObjectMeta {
+        name: string("name")?.unwrap_or_default(),
+        namespace: string("namespace")?,
+        labels: strings("labels")?,
+        annotations: strings("annotations")?,
+    })
+}
+
+/// A name or key from the input as a message shows it: at most 64
+/// characters, control characters escaped.
+fn shown(text: &str) -> String {
+    crate::values::shown(text)
+}
+
 /// A Secret's `data`, every value base64 (never shown in errors).
 fn secret_data(data: Option<&Json>) -> Result<IndexMap<String, String>> {
     let data = match data {
@@ -185,14 +224,18 @@ fn secret_data(data: Option<&Json>) -> Result<IndexMap<String, String>> {
     };
     data.iter()
         .map(|(key, value)| {
+            let key_shown = shown(key);
             let Json::String(text) = value else {
-                bail!("data.{key} is {}, not a base64 string", json_type(value));
+                bail!(
+                    "data.{key_shown} is {}, not a base64 string",
+                    json_type(value)
+                );
             };
             if base64::engine::general_purpose::STANDARD
                 .decode(text)
                 .is_err()
             {
-                bail!("data.{key} is not base64");
+                bail!("data.{key_shown} is not base64");
             }
             Ok((key.clone(), text.clone()))
         })
@@ -332,7 +375,7 @@ mod tests {
         );
         assert_eq!(
             error(r#"{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n", "labels": {"a": 1}}}"#),
-            "lookup file x.json: object #1 has an invalid metadata.labels.a: invalid type: integer `1`, expected a string"
+            "lookup file x.json: object #1 has an invalid metadata.labels.a: a number, not a string"
         );
         let secret = |data: &str| {
             format!(

@@ -204,8 +204,8 @@ impl Chart {
 
 /// `requirements.yaml` read over the metadata, as Helm's loader does.
 fn overlay(metadata: &mut Chartfile, text: &str) -> Result<()> {
-    let docs = load::load_all(text).map_err(|e| anyhow!("{e}"))?;
-    if let Some(Value::Map(map)) = docs.into_iter().next() {
+    let doc = load::load_first(text).map_err(|e| anyhow!("{e}"))?;
+    if let Value::Map(map) = doc {
         metadata.read(&Fields::new(&map, crate::chartfile::KEYS, false)?)?;
     }
     Ok(())
@@ -213,11 +213,11 @@ fn overlay(metadata: &mut Chartfile, text: &str) -> Result<()> {
 
 impl Lock {
     fn parse(data: &[u8]) -> Result<Lock> {
-        let docs = load::load_all(&String::from_utf8_lossy(data)).map_err(|e| anyhow!("{e}"))?;
-        let map = match docs.into_iter().next() {
-            Some(Value::Map(map)) => map,
-            None | Some(Value::Null) => Map::new(),
-            Some(other) => bail!("expected a map of keys, not {}", other.type_name()),
+        let doc = load::load_first(&String::from_utf8_lossy(data)).map_err(|e| anyhow!("{e}"))?;
+        let map = match doc {
+            Value::Map(map) => map,
+            Value::Null => Map::new(),
+            other => bail!("expected a map of keys, not {}", other.type_name()),
         };
         let f = Fields::new(&map, &["generated", "digest", "dependencies"], false)?;
         let generated = match f.get("generated") {

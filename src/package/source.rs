@@ -32,7 +32,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<File>> {
     }
     let ignore_file = dir.join(".helmignore");
     let rules = if ignore_file.is_file() {
-        let text = fs::read_to_string(&ignore_file)
+        let text = crate::fsutil::read_file_to_string(&ignore_file, MAX_FILE_SIZE)
             .with_context(|| format!("reading {}", ignore_file.display()))?;
         Rules::parse(&text).with_context(|| ignore_file.display().to_string())?
     } else {
@@ -113,7 +113,14 @@ fn walk(dir: &Path, prefix: &str, rules: &Rules, files: &mut Vec<File>) -> Resul
             );
         }
         check_size(name, meta.len())?;
-        let data = fs::read(&path).with_context(|| format!("error reading {rel}"))?;
+        // The limit holds for what is read, too: the file may grow meanwhile.
+        let data = crate::fsutil::read_file(&path, MAX_FILE_SIZE).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::FileTooLarge {
+                too_large(name)
+            } else {
+                anyhow::Error::new(e).context(format!("error reading {rel}"))
+            }
+        })?;
         files.push(File {
             path: rel,
             data: strip_bom(data),
@@ -124,10 +131,14 @@ fn walk(dir: &Path, prefix: &str, rules: &Rules, files: &mut Vec<File>) -> Resul
 
 fn check_size(name: &str, size: u64) -> Result<()> {
     if size > MAX_FILE_SIZE {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        bail!("chart file {base:?} is larger than the maximum file size {MAX_FILE_SIZE}");
+        return Err(too_large(name));
     }
     Ok(())
+}
+
+fn too_large(name: &str) -> anyhow::Error {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    anyhow::anyhow!("chart file {base:?} is larger than the maximum file size {MAX_FILE_SIZE}")
 }
 
 fn check_total(files: &[File]) -> Result<()> {

@@ -4,6 +4,7 @@
 
 use anyhow::{bail, Context, Result};
 
+use crate::glob::glob_match;
 use crate::yaml::load::{self, Head};
 use crate::yaml::Value;
 
@@ -150,18 +151,19 @@ fn parse_heads(docs: &[(&str, &str)]) -> Result<Vec<Value>> {
         .collect()
 }
 
-/// `helm template -s`: the documents whose path below the chart matches.
+/// `helm template -s`: the documents whose path below the chart matches
+/// the pattern with `filepath.Match` (a malformed pattern matches nothing);
+/// on Unix, Helm's `filepath.ToSlash` leaves a `\` as it is.
 fn select(out: &str, patterns: &[String]) -> Result<String> {
     let docs = split_manifests(out);
     let mut selected = String::new();
     for pattern in patterns {
-        let pattern = pattern.replace('\\', "/");
         let mut found = false;
         for doc in &docs {
             let Some(path) = source_path(doc) else {
                 continue;
             };
-            if glob_match(&pattern, path) {
+            if glob_match(pattern, path) == Some(true) {
                 selected.push_str(&format!("---\n{doc}\n"));
                 found = true;
             }
@@ -234,78 +236,6 @@ pub fn split_manifests(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Go's `filepath.Match` on `/`-separated paths (`*`, `?`, `[...]`, `\`).
-pub fn glob_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    glob_at(&p, &n)
-}
-
-fn glob_at(p: &[char], n: &[char]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        Some('*') => {
-            let rest = &p[1..];
-            let mut i = 0;
-            loop {
-                if glob_at(rest, &n[i..]) {
-                    return true;
-                }
-                if i >= n.len() || n[i] == '/' {
-                    return false;
-                }
-                i += 1;
-            }
-        }
-        Some('?') => !n.is_empty() && n[0] != '/' && glob_at(&p[1..], &n[1..]),
-        Some('[') => {
-            let Some(&c) = n.first() else { return false };
-            if c == '/' {
-                return false;
-            }
-            let mut i = 1;
-            let negate = p.get(1) == Some(&'^');
-            if negate {
-                i += 1;
-            }
-            let mut matched = false;
-            let mut first = true;
-            while i < p.len() && (p[i] != ']' || first) {
-                first = false;
-                let mut lo = p[i];
-                if lo == '\\' {
-                    i += 1;
-                    let Some(&e) = p.get(i) else { return false };
-                    lo = e;
-                }
-                let mut hi = lo;
-                if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|c| *c != ']') {
-                    hi = p[i + 2];
-                    if hi == '\\' {
-                        let Some(&e) = p.get(i + 3) else { return false };
-                        hi = e;
-                        i += 1;
-                    }
-                    i += 2;
-                }
-                if lo <= c && c <= hi {
-                    matched = true;
-                }
-                i += 1;
-            }
-            if i >= p.len() {
-                return false;
-            }
-            matched != negate && glob_at(&p[i + 1..], &n[1..])
-        }
-        Some('\\') => match p.get(1) {
-            Some(&e) => !n.is_empty() && n[0] == e && glob_at(&p[2..], &n[1..]),
-            None => false,
-        },
-        Some(&c) => !n.is_empty() && n[0] == c && glob_at(&p[1..], &n[1..]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,25 +250,6 @@ mod tests {
         assert_eq!(split_manifests("a: 1\n---b: 2"), ["a: 1", "b: 2"]);
         assert_eq!(split_manifests("a: x---y"), ["a: x---y"]);
         assert!(split_manifests("  \n").is_empty());
-    }
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("templates/service*", "templates/service.yaml"));
-        assert!(!glob_match("templates/*", "templates/tests/test.yaml"));
-        assert!(glob_match("templates/tests/*", "templates/tests/test.yaml"));
-        assert!(glob_match(
-            "templates/[a-c]*.yaml",
-            "templates/configmap.yaml"
-        ));
-        assert!(!glob_match(
-            "templates/[^a-c]*.yaml",
-            "templates/configmap.yaml"
-        ));
-        assert!(glob_match(
-            "templates/?ngress.yaml",
-            "templates/ingress.yaml"
-        ));
     }
 
     fn rendered(path: &str, content: &str) -> Rendered {

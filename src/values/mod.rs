@@ -13,15 +13,16 @@ mod check;
 pub mod merge;
 pub mod set;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::fsutil;
 use crate::yaml::{load, Map, Value};
 
-pub use check::{closest, typed};
+pub use check::{closest, shown, typed};
 
 /// Where the user's values come from, in Helm's order of precedence.
 #[derive(Debug, Default, Clone)]
@@ -44,25 +45,29 @@ pub fn combine(defaults: &Map, sources: &Sources) -> Result<Map> {
             load::load_values(&text).with_context(|| format!("values file {}", path.display()))?;
         merge::merge_maps(&mut user, map);
     }
-    for arg in &sources.set {
+    // Errors name the argument by its number, never by its text (a
+    // password is a value of --set).
+    for (i, arg) in sources.set.iter().enumerate() {
         set::parse_into(arg, &mut user, false)
-            .with_context(|| format!("failed parsing --set data {arg:?}"))?;
+            .with_context(|| format!("failed parsing --set data: --set #{}", i + 1))?;
     }
-    for arg in &sources.set_string {
-        set::parse_into(arg, &mut user, true)
-            .with_context(|| format!("failed parsing --set-string data {arg:?}"))?;
+    for (i, arg) in sources.set_string.iter().enumerate() {
+        set::parse_into(arg, &mut user, true).with_context(|| {
+            format!("failed parsing --set-string data: --set-string #{}", i + 1)
+        })?;
     }
     Ok(merge::coalesce(user, defaults))
 }
 
-fn read_source(path: &PathBuf) -> Result<String> {
+/// A values file's text (`-` is standard input), at most
+/// [`fsutil::INPUT_LIMIT`] bytes.
+fn read_source(path: &Path) -> Result<String> {
     if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .context("reading values from standard input")?;
-        return Ok(text);
+        return fsutil::read_to_string(std::io::stdin(), fsutil::INPUT_LIMIT)
+            .context("reading values from standard input");
     }
-    std::fs::read_to_string(path).with_context(|| format!("reading values file {}", path.display()))
+    fsutil::read_file_to_string(path, fsutil::INPUT_LIMIT)
+        .with_context(|| format!("reading values file {}", path.display()))
 }
 
 /// A map of strings (labels, annotations, node selectors).
@@ -727,7 +732,7 @@ mod tests {
         let err = typed(values).unwrap_err().to_string();
         assert_eq!(
             err,
-            "invalid values at `externalDatabase.port`: expected an integer from 0 to 65535, found the string \"abc\""
+            "invalid values at `externalDatabase.port`: expected an integer from 0 to 65535, found a string"
         );
     }
 
@@ -753,8 +758,37 @@ mod tests {
         let err = typed(values).unwrap_err().to_string();
         assert_eq!(
             err,
-            "invalid values at `mariadb.auth.rootPassword`: expected a string, found a number"
+            "invalid values at `mariadb.auth.rootPassword`: expected a string, found a number (quote it, or use --set-string)"
         );
+    }
+
+    /// A password set at the wrong key, or with the wrong type, is never
+    /// shown: no message shows a string, nor a number where a string was
+    /// expected.
+    #[test]
+    fn misplaced_passwords_never_show_in_messages() {
+        for set in [
+            "mariadb.auth=Hunter2Marker",
+            "opennebula=Hunter2Marker",
+            "persistence.enabled=Hunter2Marker",
+            "externalDatabase.port=Hunter2Marker",
+            "image.pullPolicy=Hunter2Marker",
+            "image.pullPolicy=Alwayz",
+            "service.type=Hunter2Marker",
+            "tolerations=Hunter2Marker",
+            "opennebula.adminPassword=9876543210",
+            "image.tag=9876543210",
+            "podAnnotations.a=9876543210",
+            "podAnnotations=Hunter2Marker",
+        ] {
+            let mut values = defaults();
+            set::parse_into(set, &mut values, false).unwrap();
+            let err = typed(values).unwrap_err().to_string();
+            assert!(
+                !err.contains("Hunter2") && !err.contains("9876543210") && !err.contains("Alwayz"),
+                "{set}: {err}"
+            );
+        }
     }
 
     #[test]

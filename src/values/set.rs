@@ -5,6 +5,12 @@
 //! character, `key=` is the empty string. With `--set`, `true`, `false` and
 //! `null` (any case) and integers without a leading zero are typed; every
 //! other value is a string. `--set-string` keeps everything a string.
+//!
+//! Like Helm's parser (Go maps are references) it edits the values in
+//! place, so each argument costs the length of its text, whatever the size
+//! of the values already set. Its errors give the character where the
+//! argument went wrong and never its text: `a=S3cret,oops` is a password
+//! with a comma in it more often than a key `oops` without a value.
 
 use anyhow::{bail, Result};
 
@@ -23,7 +29,8 @@ pub fn parse_into(text: &str, dest: &mut Map, as_string: bool) -> Result<()> {
         depth: 1,
     };
     loop {
-        match parser.key(dest, 0)? {
+        let start = parser.pos;
+        match parser.key(dest, 0, start)? {
             Flow::Continue => continue,
             Flow::Eof => return Ok(()),
         }
@@ -140,27 +147,46 @@ impl Parser {
         Ok(())
     }
 
-    fn key(&mut self, data: &mut Map, level: usize) -> Result<Flow> {
+    /// The 1-based position of character `pos`, for messages.
+    fn at(pos: usize) -> String {
+        format!("character {}", pos + 1)
+    }
+
+    /// Reads a key and what follows it into `data`; `start` is where the
+    /// pair (`key=value`, after any `,`) began.
+    fn key(&mut self, data: &mut Map, level: usize, start: usize) -> Result<Flow> {
+        let key_at = self.pos;
         let (key, last) = self.runes_until(&['=', '[', ',', '.']);
         match last {
-            None => {
-                if key.is_empty() {
-                    Ok(Flow::Eof)
-                } else {
-                    bail!("key {key:?} has no value")
-                }
-            }
+            None if key.is_empty() => Ok(Flow::Eof),
+            None if start > 0 => bail!(
+                "{}: a key has no value: the text after a ',' needs a '=' (a ',' inside a value is written '\\,')",
+                Self::at(start)
+            ),
+            None => bail!("{}: a key has no value: expected KEY=VALUE", Self::at(start)),
             Some('[') => {
                 let index = self.index()?;
-                let list = match data.get(&key) {
-                    None => Vec::new(),
-                    Some(Value::Seq(items)) => items.clone(),
-                    Some(other) => bail!("key {key:?} is {}, not a list", other.type_name()),
+                let mut scratch = Value::Seq(Vec::new());
+                // Helm's `set` ignores an empty key: the list is dropped.
+                let slot = if key.is_empty() {
+                    &mut scratch
+                } else {
+                    match data.get(&key) {
+                        None | Some(Value::Seq(_)) => {}
+                        Some(other) => bail!(
+                            "{}: the key holds {}, not a list",
+                            Self::at(key_at),
+                            other.type_name()
+                        ),
+                    }
+                    data.entry(key).or_insert(Value::Seq(Vec::new()))
+                };
+                let Value::Seq(list) = slot else {
+                    unreachable!("the slot holds a list")
                 };
                 self.nest()?;
-                let list = self.list_item(list, index, level)?;
+                self.list_item(list, index, level, start)?;
                 self.depth -= 1;
-                set(data, key, Value::Seq(list));
                 Ok(Flow::Continue)
             }
             Some('=') => {
@@ -168,7 +194,10 @@ impl Parser {
                 set(data, key, value);
                 Ok(Flow::Continue)
             }
-            Some(',') => bail!("key {key:?} has no value (cannot end with ,)"),
+            Some(',') => bail!(
+                "{}: a key has no value (it ends with ','; a ',' inside a value is written '\\,')",
+                Self::at(key_at)
+            ),
             Some(_) => {
                 let level = level + 1;
                 if level > MAX_NESTED_NAME_LEVEL {
@@ -176,71 +205,97 @@ impl Parser {
                         "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
                     );
                 }
-                let mut inner = match data.get(&key) {
-                    None => Map::new(),
-                    Some(Value::Map(m)) => m.clone(),
-                    Some(other) => bail!("key {key:?} is {}, not a map", other.type_name()),
+                let mut scratch = Value::Map(Map::new());
+                let slot = if key.is_empty() {
+                    &mut scratch
+                } else {
+                    match data.get(&key) {
+                        None | Some(Value::Map(_)) => {}
+                        Some(other) => bail!(
+                            "{}: the key holds {}, not a map",
+                            Self::at(key_at),
+                            other.type_name()
+                        ),
+                    }
+                    data.entry(key).or_insert(Value::Map(Map::new()))
+                };
+                let Value::Map(inner) = slot else {
+                    unreachable!("the slot holds a map")
                 };
                 self.nest()?;
-                let flow = self.key(&mut inner, level)?;
+                let flow = self.key(inner, level, start)?;
                 self.depth -= 1;
                 if inner.is_empty() {
-                    bail!("key map {key:?} has no value");
+                    bail!("{}: a key map has no value", Self::at(key_at));
                 }
-                set(data, key, Value::Map(inner));
                 Ok(flow)
             }
         }
     }
 
     fn index(&mut self) -> Result<i64> {
+        let at = self.pos;
         let (text, last) = self.runes_until(&[']']);
         if last.is_none() {
             bail!("error parsing index: unexpected end of input");
         }
         text.parse::<i64>()
-            .map_err(|_| anyhow::anyhow!("error parsing index: invalid index {text:?}"))
+            .map_err(|_| anyhow::anyhow!("error parsing index: invalid index at {}", Self::at(at)))
     }
 
-    fn list_item(&mut self, mut list: Vec<Value>, index: i64, level: usize) -> Result<Vec<Value>> {
+    /// Sets item `index` of `list` from what follows `[index]`; `start` is
+    /// where the pair began.
+    fn list_item(
+        &mut self,
+        list: &mut Vec<Value>,
+        index: i64,
+        level: usize,
+        start: usize,
+    ) -> Result<()> {
         if index < 0 {
             bail!("negative {index} index not allowed");
         }
         let index = index as usize;
+        let at = self.pos;
         let (text, last) = self.runes_until(&['[', '.', '=']);
         if !text.is_empty() {
-            bail!("unexpected data at end of array index: {text:?}");
+            bail!("unexpected data at end of array index ({})", Self::at(at));
         }
         match last {
             None => bail!("key has no value after index {index}"),
             Some('=') => {
                 let value = self.value()?;
-                set_index(&mut list, index, value)?;
+                *slot(list, index)? = value;
             }
             Some('[') => {
                 let next = self.index()?;
-                let current = match list.get(index) {
-                    Some(Value::Seq(items)) => items.clone(),
-                    Some(Value::Null) | None => Vec::new(),
-                    Some(other) => bail!("index {index} is {}, not a list", other.type_name()),
+                let item = slot(list, index)?;
+                match item {
+                    Value::Seq(_) => {}
+                    Value::Null => *item = Value::Seq(Vec::new()),
+                    other => bail!("index {index} is {}, not a list", other.type_name()),
+                }
+                let Value::Seq(inner) = item else {
+                    unreachable!("the item is a list")
                 };
                 self.nest()?;
-                let inner = self.list_item(current, next, level)?;
+                self.list_item(inner, next, level, start)?;
                 self.depth -= 1;
-                set_index(&mut list, index, Value::Seq(inner))?;
             }
             Some(_) => {
-                let mut inner = match list.get(index) {
-                    Some(Value::Map(m)) => m.clone(),
-                    _ => Map::new(),
+                let item = slot(list, index)?;
+                if !matches!(item, Value::Map(_)) {
+                    *item = Value::Map(Map::new());
+                }
+                let Value::Map(inner) = item else {
+                    unreachable!("the item is a map")
                 };
                 self.nest()?;
-                self.key(&mut inner, level)?;
+                self.key(inner, level, start)?;
                 self.depth -= 1;
-                set_index(&mut list, index, Value::Map(inner))?;
             }
         }
-        Ok(list)
+        Ok(())
     }
 }
 
@@ -250,15 +305,15 @@ fn set(data: &mut Map, key: String, value: Value) {
     }
 }
 
-fn set_index(list: &mut Vec<Value>, index: usize, value: Value) -> Result<()> {
+/// Item `index` of the list, which grows with nulls to hold it.
+fn slot(list: &mut Vec<Value>, index: usize) -> Result<&mut Value> {
     if index > MAX_INDEX {
         bail!("index of {index} is greater than maximum supported index of {MAX_INDEX}");
     }
     if list.len() <= index {
         list.resize(index + 1, Value::Null);
     }
-    list[index] = value;
-    Ok(())
+    Ok(&mut list[index])
 }
 
 #[cfg(test)]
@@ -320,10 +375,10 @@ mod tests {
                 .to_string();
             assert!(err.contains(message), "{set}: {err}");
         }
-        fails("a", "key \"a\" has no value");
-        fails("a,b=c", "cannot end with ,");
+        fails("a", "character 1: a key has no value: expected KEY=VALUE");
+        fails("a,b=c", "character 1: a key has no value (it ends with ','");
         fails("a={b,c", "list must terminate");
-        fails("a[x]=1", "invalid index");
+        fails("a[x]=1", "invalid index at character 3");
         fails("a[-1]=1", "negative");
         fails("a[70000]=1", "maximum supported index");
         fails("a.=1", "has no value");
@@ -333,5 +388,52 @@ mod tests {
         fails(&deep, "nested deeper than 256 levels");
         let deep = format!("a{}=1", "[0].b".repeat(MAX_DEPTH / 2));
         fails(&deep, "nested deeper than 256 levels");
+    }
+
+    /// No error shows the argument's text: what looks like a key without a
+    /// value is, more often than not, the rest of a value with a comma.
+    #[test]
+    fn errors_never_show_the_argument() {
+        const MARKER: &str = "Hunter2Marker";
+        for arg in [
+            format!("opennebula.adminPassword={MARKER},{MARKER}"),
+            format!("pw=x,{MARKER}.{MARKER}"),
+            format!("pw=x,{MARKER},"),
+            MARKER.to_string(),
+            format!("{MARKER}.{MARKER}"),
+            format!("{MARKER}[{MARKER}]=1"),
+            format!("a[0]{MARKER}=1"),
+            format!("a.{MARKER}.=1"),
+            format!("a={{{MARKER}"),
+            format!("s={MARKER},s[0]=1"),
+            format!("s={MARKER},s.x=1"),
+            format!("a[0]={MARKER},a[0][0]=1"),
+        ] {
+            let err = parse_into(&arg, &mut Map::new(), false).unwrap_err();
+            let text = format!("{err:#}");
+            assert!(!text.contains(MARKER), "{arg}: {text}");
+            assert!(!text.contains("Hunter"), "{arg}: {text}");
+        }
+    }
+
+    /// Many arguments into the same maps and lists (tests/bounded.rs checks
+    /// that the cost of each does not grow with the values already set).
+    #[test]
+    fn arguments_add_up() {
+        let mut values = Map::new();
+        for i in 0..3_000 {
+            parse_into(&format!("a.b.k{i}=v,l[{}]=x", i % 100), &mut values, false).unwrap();
+        }
+        let Value::Map(a) = &values["a"] else {
+            panic!("a map")
+        };
+        let Value::Map(b) = &a["b"] else {
+            panic!("a map")
+        };
+        assert_eq!(b.len(), 3_000);
+        let Value::Seq(l) = &values["l"] else {
+            panic!("a list")
+        };
+        assert_eq!(l.len(), 100);
     }
 }

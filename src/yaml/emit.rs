@@ -73,7 +73,7 @@ impl Emitter {
             unreachable!()
         };
         let mut keys: Vec<&String> = map.keys().collect();
-        keys.sort_by(|a, b| natural_cmp(a, b));
+        sort_keys(&mut keys);
         for (i, key) in keys.into_iter().enumerate() {
             if !(inline && i == 0) {
                 self.write_indent(indent);
@@ -586,6 +586,47 @@ fn analyze(text: &str) -> Analysis {
     a
 }
 
+/// Sorts keys by [`natural_cmp`] with a merge sort. yaml.v2's order is not
+/// transitive (`node1a` < `node5` < `node12` < `node1a`), and Rust's own
+/// sorts may panic on such an order (found by fuzz/, reachable from any
+/// free-form map of the values); Go's `sort.Sort` does not, and orders such
+/// keys by Go's map iteration, which is random. This sort never panics,
+/// gives the one order any sort gives wherever the order is consistent, and
+/// otherwise an order that depends only on the keys, not on the order they
+/// came in (they are put in byte order first): writing what was read writes
+/// the same text again.
+pub fn sort_keys(keys: &mut Vec<&String>) {
+    keys.sort_unstable();
+    let n = keys.len();
+    let mut from = keys.clone();
+    let mut to = keys.clone();
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut left, mut right) = (start, mid);
+            for slot in &mut to[start..end] {
+                let take_right = right < end
+                    && (left >= mid
+                        || natural_cmp(from[right], from[left]) == std::cmp::Ordering::Less);
+                if take_right {
+                    *slot = from[right];
+                    right += 1;
+                } else {
+                    *slot = from[left];
+                    left += 1;
+                }
+            }
+            start = end;
+        }
+        std::mem::swap(&mut from, &mut to);
+        width *= 2;
+    }
+    *keys = from;
+}
+
 /// yaml.v2's `keyList.Less` for string keys: letters sort by code point,
 /// digit runs by numeric value, and a letter sorts after a non-letter.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
@@ -727,8 +768,41 @@ mod tests {
 
     #[test]
     fn natural_key_order() {
-        let mut keys = vec!["b", "a10", "a2", "A", "_x", "a"];
-        keys.sort_by(|a, b| natural_cmp(a, b));
+        let owned: Vec<String> = ["b", "a10", "a2", "A", "_x", "a"]
+            .map(String::from)
+            .to_vec();
+        let mut keys: Vec<&String> = owned.iter().collect();
+        sort_keys(&mut keys);
         assert_eq!(keys, ["_x", "A", "a", "a2", "a10", "b"]);
+    }
+
+    /// yaml.v2's order has cycles; sorting keys with one never panics (the
+    /// standard sort panicked on 21 keys the fuzzer found).
+    #[test]
+    fn keys_in_a_cycle_sort_without_panic() {
+        use std::cmp::Ordering::Less;
+        assert_eq!(natural_cmp("node1a", "node5"), Less);
+        assert_eq!(natural_cmp("node5", "node12"), Less);
+        assert_eq!(natural_cmp("node12", "node1a"), Less);
+        for n in [3, 21, 200] {
+            let owned: Vec<String> = (0..n)
+                .map(|i| match i % 3 {
+                    0 => format!("node{i}a"),
+                    1 => format!("node{}", i % 10),
+                    _ => format!("node1{i}"),
+                })
+                .collect();
+            let mut keys: Vec<&String> = owned.iter().collect();
+            sort_keys(&mut keys);
+            // The order depends on the keys only.
+            let mut reversed: Vec<&String> = owned.iter().rev().collect();
+            sort_keys(&mut reversed);
+            assert_eq!(keys, reversed);
+            // The same keys, in some order.
+            keys.sort();
+            let mut all: Vec<&String> = owned.iter().collect();
+            all.sort();
+            assert_eq!(keys, all);
+        }
     }
 }

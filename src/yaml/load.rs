@@ -1,12 +1,22 @@
 //! Reads YAML as Helm reads values files: `yaml.v2` resolution (YAML 1.1),
 //! then `sigs.k8s.io/yaml`'s trip through JSON (numbers become floats, map
 //! keys become strings, timestamps stay strings).
+//!
+//! Tags resolve as yaml.v2's `resolve` does: `!!str`, `!!int`, `!!float`,
+//! `!!bool`, `!!null` and `!!timestamp` must fit the scalar (`!!int abc` is
+//! an error, `!!float 1` a float), `!!binary` is base64, and any other tag
+//! (`!foo 5`, `!!map 5`, `! 5`) leaves the text a string. A `%YAML`
+//! directive other than 1.1 is refused as yaml.v2 refuses it.
+//! `sigs.k8s.io/yaml` reads only the first document ([`load_first`]: what
+//! follows is never parsed, so it may be anything); Helm 4 reads values
+//! files ([`load_values`]) as k8s.io's YAMLReader splits them at `---`
+//! lines, each part read as a first document, the maps merged.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::scanner::{Marker, Scanner, TScalarStyle, TokenType};
 
 use super::{Map, Value, MAX_DEPTH};
 
@@ -69,9 +79,56 @@ impl<'a> Head<'a> {
     }
 }
 
+/// The first document of the text, as `sigs.k8s.io/yaml`'s `Unmarshal`
+/// reads Chart.yaml, index.yaml and one part of a values file: the rest is
+/// never parsed; `Null` without a document.
+pub fn load_first(text: &str) -> Result<Value, LoadError> {
+    let docs = load_documents(text, 2 * MAX_DEPTH, false, true)?;
+    Ok(docs.into_iter().next().unwrap_or(Value::Null))
+}
+
 fn load_with_limit(text: &str, max_depth: usize, heads: bool) -> Result<Vec<Value>, LoadError> {
+    load_documents(text, max_depth, heads, false)
+}
+
+/// yaml.v2 (libyaml) accepts `%YAML 1.1` only, once.
+fn check_version_directive(text: &str) -> Result<(), LoadError> {
+    let mut seen = false;
+    for token in Scanner::new(text.chars()) {
+        match token.1 {
+            TokenType::StreamStart(_) | TokenType::TagDirective(..) => {}
+            TokenType::VersionDirective(major, minor) => {
+                let message = if seen {
+                    "found duplicate %YAML directive"
+                } else if (major, minor) != (1, 1) {
+                    "found incompatible YAML document"
+                } else {
+                    seen = true;
+                    continue;
+                };
+                return Err(LoadError {
+                    line: token.0.line(),
+                    column: token.0.col() + 1,
+                    message: message.into(),
+                });
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+fn load_documents(
+    text: &str,
+    max_depth: usize,
+    heads: bool,
+    first_only: bool,
+) -> Result<Vec<Value>, LoadError> {
     // sigs.k8s.io/yaml strips a UTF-8 byte order mark like Helm's loader does.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains("%YAML") {
+        check_version_directive(text)?;
+    }
     let mut builder = Builder {
         max_depth,
         heads,
@@ -96,7 +153,7 @@ fn load_with_limit(text: &str, max_depth: usize, heads: bool) -> Result<Vec<Valu
                 message,
             }
         })?;
-        let end = event == Event::StreamEnd;
+        let end = event == Event::StreamEnd || (first_only && event == Event::DocumentEnd);
         builder.on_event(event, mark);
         if let Some(err) = builder.error {
             return Err(err);
@@ -107,17 +164,25 @@ fn load_with_limit(text: &str, max_depth: usize, heads: bool) -> Result<Vec<Valu
     }
 }
 
-/// Parses a values file: every document must be a map (or empty); later
-/// documents are merged over earlier ones, as Helm 4 does.
+/// Parses a values file as Helm 4's `LoadValues` does: split into parts
+/// at `---` lines ([`helm_documents`]), the first document of each part
+/// read, every part a map (or empty), later parts merged over earlier ones.
+/// (Helm 3 reads the first document only; both agree on single-document
+/// files.)
 pub fn load_values(text: &str) -> Result<Map, LoadError> {
     let mut out = Map::new();
-    for doc in load_with_limit(text, MAX_DEPTH, false)? {
-        match doc {
-            Value::Null => {}
-            Value::Map(map) => super::super::values::merge::merge_maps(&mut out, map),
-            other => {
+    for (first_line, part) in helm_documents(text)? {
+        let at = |mut err: LoadError| {
+            err.line += first_line - 1;
+            err
+        };
+        let docs = load_documents(&part, MAX_DEPTH, false, true).map_err(at)?;
+        match docs.into_iter().next() {
+            None | Some(Value::Null) => {}
+            Some(Value::Map(map)) => super::super::values::merge::merge_maps(&mut out, map),
+            Some(other) => {
                 return Err(LoadError {
-                    line: 1,
+                    line: first_line,
                     column: 1,
                     message: format!(
                         "a values file must be a map of keys, not {}",
@@ -128,6 +193,46 @@ pub fn load_values(text: &str) -> Result<Map, LoadError> {
         }
     }
     Ok(out)
+}
+
+/// k8s.io/apimachinery's `YAMLReader` (as Helm 4 reads values files): the
+/// lines (`\r\n` read as `\n`) between lines that start with `---`, which
+/// may be followed by spaces and a comment only; each part with the number
+/// of its first line. Empty parts are skipped.
+pub fn helm_documents(text: &str) -> Result<Vec<(usize, String)>, LoadError> {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut first_line = 1;
+    let mut number = 0;
+    for line in text.split_inclusive('\n') {
+        number += 1;
+        let line = line
+            .strip_suffix('\n')
+            .map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        if let Some(rest) = line.strip_prefix("---") {
+            let rest = rest.trim_matches(|c: char| c.is_whitespace());
+            if !rest.is_empty() && !rest.starts_with('#') {
+                return Err(LoadError {
+                    line: number,
+                    column: 4,
+                    message:
+                        "invalid document separator: only a comment may follow `---` on its line"
+                            .into(),
+                });
+            }
+            if !part.is_empty() {
+                parts.push((first_line, std::mem::take(&mut part)));
+            }
+            first_line = number + 1;
+            continue;
+        }
+        part.push_str(line);
+        part.push('\n');
+    }
+    if !part.is_empty() {
+        parts.push((first_line, part));
+    }
+    Ok(parts)
 }
 
 /// How much of a node is built.
@@ -260,9 +365,14 @@ impl MarkedEventReceiver for Builder {
         }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                // A plain `<<` in key position is a merge key.
+                // `<<` in key position is a merge key when plain (untagged
+                // or `!`) or tagged `!!merge` (yaml.v2's isMerge).
                 let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
-                if is_key && style == TScalarStyle::Plain && text == "<<" && tag.is_none() {
+                let full_tag = tag.as_ref().map(|t| format!("{}{}", t.handle, t.suffix));
+                let implicit =
+                    style == TScalarStyle::Plain && full_tag.as_deref().is_none_or(|t| t == "!");
+                let merge_tag = full_tag.as_deref() == Some("tag:yaml.org,2002:merge");
+                if is_key && text == "<<" && (implicit || merge_tag) {
                     if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                         *key = Some(None);
                     }
@@ -397,51 +507,107 @@ fn map_key(value: &Value) -> Result<String, String> {
     }
 }
 
-fn is_core_tag(tag: Option<&Tag>, name: &str) -> bool {
-    tag.is_some_and(|t| t.suffix == name && (t.handle == "!!" || t.handle == "tag:yaml.org,2002:"))
+/// The prefix of YAML's own tags (`!!int` is `tag:yaml.org,2002:int`).
+const CORE: &str = "tag:yaml.org,2002:";
+
+/// What yaml.v2's `resolve` made of a scalar: its tag (the short name).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Resolved {
+    Str,
+    Bool,
+    Int,
+    Float,
+    Null,
+    Timestamp,
+}
+
+impl Resolved {
+    fn tag(self) -> &'static str {
+        match self {
+            Resolved::Str => "str",
+            Resolved::Bool => "bool",
+            Resolved::Int => "int",
+            Resolved::Float => "float",
+            Resolved::Null => "null",
+            Resolved::Timestamp => "timestamp",
+        }
+    }
 }
 
 fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
-    if is_core_tag(tag, "str") {
+    let tag = match tag {
+        // yaml.v2: an untagged quoted or block scalar is a string.
+        None if style != TScalarStyle::Plain => return Ok(Value::String(text.to_string())),
+        None => return Ok(resolve_plain(text)),
+        Some(tag) => format!("{}{}", tag.handle, tag.suffix),
+    };
+    let Some(wanted) = tag.strip_prefix(CORE) else {
+        // A local tag (`!foo`, `!`): not resolvable, the text stays a string.
         return Ok(Value::String(text.to_string()));
+    };
+    match wanted {
+        "str" => return Ok(Value::String(text.to_string())),
+        "binary" => {
+            use base64::Engine;
+            // Go's base64 decoder skips line breaks, nothing else, and
+            // accepts stray bits at the end.
+            let engine = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+            );
+            let clean: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+            let bytes = engine
+                .decode(clean)
+                .map_err(|_| "!!binary value contains invalid base64 data".to_string())?;
+            return Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        "bool" | "int" | "float" | "null" | "timestamp" => {}
+        // !!map, !!seq, !!merge, !!set, ... on a scalar: not resolvable.
+        _ => return Ok(Value::String(text.to_string())),
     }
-    if is_core_tag(tag, "binary") {
-        use base64::Engine;
-        let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(clean)
-            .map_err(|e| format!("invalid !!binary value: {e}"))?;
-        return Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    let (resolved, value) = resolve(text, wanted == "timestamp");
+    match (wanted, resolved) {
+        (w, r) if w == r.tag() => Ok(value),
+        // An integer read as !!float is a float (it is one already).
+        ("float", Resolved::Int) => Ok(value),
+        // The value is not shown: it may be a password.
+        (w, r) => Err(format!("cannot decode !!{} as a !!{w}", r.tag())),
     }
-    if style != TScalarStyle::Plain && tag.is_none() {
-        return Ok(Value::String(text.to_string()));
-    }
-    Ok(resolve_plain(text))
 }
 
 /// yaml.v2's `resolve` for an untagged plain scalar, with numbers as JSON
 /// (float64) numbers.
 pub fn resolve_plain(text: &str) -> Value {
+    resolve(text, true).1
+}
+
+/// yaml.v2's `resolve`: what the scalar is and its value (numbers as JSON
+/// float64, timestamps as their text); timestamps are recognised only for
+/// an untagged or `!!timestamp` scalar.
+fn resolve(text: &str, timestamps: bool) -> (Resolved, Value) {
     match text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return Value::Bool(true)
+            return (Resolved::Bool, Value::Bool(true))
         }
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return Value::Bool(false)
+            return (Resolved::Bool, Value::Bool(false))
         }
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "" | "~" | "null" | "Null" | "NULL" => return (Resolved::Null, Value::Null),
+        ".nan" | ".NaN" | ".NAN" => return (Resolved::Float, Value::Float(f64::NAN)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY)
+            return (Resolved::Float, Value::Float(f64::INFINITY))
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return (Resolved::Float, Value::Float(f64::NEG_INFINITY)),
         _ => {}
     }
-    match resolve_number(text) {
-        Some(Number::Int(i)) => Value::Float(i as f64),
-        Some(Number::Uint(u)) => Value::Float(u as f64),
-        Some(Number::Float(f)) => Value::Float(f),
-        None => Value::String(text.to_string()),
+    if timestamps && text.starts_with(|c: char| c.is_ascii_digit()) && is_timestamp(text) {
+        return (Resolved::Timestamp, Value::String(text.to_string()));
+    }
+    match resolve_number_after_timestamps(text) {
+        Some(Number::Int(i)) => (Resolved::Int, Value::Float(i as f64)),
+        Some(Number::Uint(u)) => (Resolved::Int, Value::Float(u as f64)),
+        Some(Number::Float(f)) => (Resolved::Float, Value::Float(f)),
+        None => (Resolved::Str, Value::String(text.to_string())),
     }
 }
 
@@ -457,13 +623,19 @@ pub enum Number {
 /// (`0x`, `0o`, `0b`, a leading `0` for octal), underscores ignored, YAML-style
 /// floats; `None` for strings, timestamps included.
 pub fn resolve_number(text: &str) -> Option<Number> {
+    if is_timestamp(text) {
+        return None;
+    }
+    resolve_number_after_timestamps(text)
+}
+
+/// [`resolve_number`] for a scalar already known not to be a timestamp (or
+/// tagged, where timestamps are not looked for).
+fn resolve_number_after_timestamps(text: &str) -> Option<Number> {
     let first = text.bytes().next()?;
     match first {
         b'.' => parse_go_float(text).map(Number::Float),
         b'0'..=b'9' | b'+' | b'-' => {
-            if is_timestamp(text) {
-                return None;
-            }
             let plain: String = text.chars().filter(|c| *c != '_').collect();
             if let Some(i) = parse_go_int(&plain) {
                 return Some(Number::Int(i));
@@ -801,6 +973,125 @@ mod tests {
         assert_eq!(err.message, "document contains excessive aliasing");
         // Modest reuse is fine.
         assert!(load_values("a: &a {b: 1}\nc: *a\nd: *a\n").is_ok());
+    }
+
+    /// yaml.v2's `resolve` with a tag (each checked against helm3 and helm4,
+    /// tests/helm_parity.rs).
+    #[test]
+    fn tags_resolve_as_in_yaml_v2() {
+        let value = |text: &str| {
+            load_values(&format!("x: {text}\n")).map(|mut m| m.shift_remove("x").unwrap())
+        };
+        let s = |t: &str| Ok(Value::String(t.into()));
+        assert_eq!(value("!foo 5"), s("5"));
+        assert_eq!(value("! 5"), s("5"));
+        assert_eq!(value("!!map 5"), s("5"));
+        assert_eq!(value("!!seq true"), s("true"));
+        assert_eq!(
+            value("!<tag:yaml.org,2002:int> \"7\""),
+            Ok(Value::Float(7.0))
+        );
+        assert_eq!(value("!!int \"5\""), Ok(Value::Float(5.0)));
+        assert_eq!(value("!!float 5"), Ok(Value::Float(5.0)));
+        assert_eq!(value("!!float 0x10"), Ok(Value::Float(16.0)));
+        assert_eq!(value("!!bool yes"), Ok(Value::Bool(true)));
+        assert_eq!(value("!!null \"\""), Ok(Value::Null));
+        assert_eq!(value("!!null"), Ok(Value::Null));
+        assert_eq!(value("!!str"), s(""));
+        assert_eq!(value("!!str 5"), s("5"));
+        assert_eq!(value("!!timestamp 2001-12-14"), s("2001-12-14"));
+        assert_eq!(value("!!binary aGk="), s("hi"));
+        assert_eq!(value("!!binary |\n  aGk=\n"), s("hi"));
+        let err = |text: &str| value(text).unwrap_err().message;
+        assert_eq!(err("!!int abc"), "cannot decode !!str as a !!int");
+        assert_eq!(err("!!float abc"), "cannot decode !!str as a !!float");
+        assert_eq!(err("!!int 1e3"), "cannot decode !!float as a !!int");
+        assert_eq!(
+            err("!!int 99999999999999999999"),
+            "cannot decode !!float as a !!int"
+        );
+        assert_eq!(err("!!int 2001-12-14"), "cannot decode !!str as a !!int");
+        assert_eq!(err("!!int"), "cannot decode !!null as a !!int");
+        assert_eq!(err("!!bool 1"), "cannot decode !!int as a !!bool");
+        assert_eq!(err("!!null 0"), "cannot decode !!int as a !!null");
+        assert_eq!(err("!!timestamp 5"), "cannot decode !!int as a !!timestamp");
+        assert_eq!(
+            err("!!binary \"%%%\""),
+            "!!binary value contains invalid base64 data"
+        );
+        assert_eq!(
+            err("!!binary \"aG k=\""),
+            "!!binary value contains invalid base64 data"
+        );
+        // A tagged `<<` is a merge key only with !!merge or `!`.
+        let m = load_values("a:\n  !!merge <<: {b: 1}\n  ! <<: {c: 2}\n  !foo <<: 3\n").unwrap();
+        let Value::Map(a) = &m["a"] else { panic!() };
+        assert_eq!(a.keys().collect::<Vec<_>>(), ["b", "c", "<<"]);
+    }
+
+    #[test]
+    fn yaml_1_1_directive_only() {
+        assert!(load_first("%YAML 1.1\n---\na: 1\n").is_ok());
+        assert!(load_first("a: '%YAML 1.2'\n").is_ok());
+        assert_eq!(
+            load_first("# a comment first\n%YAML 1.2\n---\na: 1\n")
+                .unwrap_err()
+                .message,
+            "found incompatible YAML document"
+        );
+        for text in ["%YAML 1.2\n---\na: 1\n", "%YAML 2.0\n---\na: 1\n"] {
+            assert_eq!(
+                load_first(text).unwrap_err().message,
+                "found incompatible YAML document"
+            );
+        }
+        assert_eq!(
+            load_first("%YAML 1.1\n%YAML 1.1\n---\na: 1\n")
+                .unwrap_err()
+                .message,
+            "found duplicate %YAML directive"
+        );
+        assert_eq!(
+            load_values("%YAML 1.2\n---\na: 1\n").unwrap_err().message,
+            "found incompatible YAML document"
+        );
+    }
+
+    #[test]
+    fn only_the_first_document_is_read() {
+        let first = load_first("a: 1\n...\n]]] not yaml [\n").unwrap();
+        assert_eq!(first, load_first("a: 1\n").unwrap());
+        assert_eq!(load_first("a: 1\n---\n[\n").unwrap(), first);
+        assert_eq!(load_first("").unwrap(), Value::Null);
+        assert!(load_first("a: [1\n").is_err());
+    }
+
+    /// Helm 4's `LoadValues`: parts between `---` lines, each read as a
+    /// first document, merged.
+    #[test]
+    fn values_files_split_as_helm_4_splits_them() {
+        let parts = helm_documents("a: 1\r\n--- # c\r\nb: 2\n---\n---\t\nc: 3").unwrap();
+        assert_eq!(
+            parts,
+            [
+                (1, "a: 1\n".into()),
+                (3, "b: 2\n".into()),
+                (6, "c: 3\n".into())
+            ]
+        );
+        for text in ["a: 1\n--- {b: 2}\n", "a: 1\n----\n", "--- !foo\na: 1\n"] {
+            let err = helm_documents(text).unwrap_err();
+            assert_eq!(
+                err.message,
+                "invalid document separator: only a comment may follow `---` on its line",
+                "{text:?}"
+            );
+        }
+        let m = load_values("a: {x: 1}\n...\n]]] ignored [\n---\na: {y: 2}\n").unwrap();
+        assert_eq!(m, load_values("a: {x: 1, y: 2}\n").unwrap());
+        // Line numbers count from the top of the file.
+        let err = load_values("a: 1\n---\nb: [1\n").unwrap_err();
+        assert_eq!(err.line, 4, "{err}");
     }
 
     #[test]
