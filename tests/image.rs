@@ -1,8 +1,9 @@
 //! The container image's test suite (`image/tests/run.sh`), one test per
 //! part: `lint` (shellcheck, hadolint, supervisord's own parser, Ruby and
 //! Python syntax), `config` (the entrypoint's config edits on the real
-//! OpenNebula 7.0/7.2/7.4 files), `bootstrap` (the volume bootstrap: secrets,
-//! credentials, the remotes/etc merge on the real files, SSH; it chowns files
+//! OpenNebula 7.0/7.2/7.4 `/etc/one` files), `bootstrap` (the volume
+//! bootstrap: secrets, credentials, the remotes/etc merge on this project's
+//! model of each release's files, SSH; it chowns files
 //! to another user, so it runs as root), `services` (supervisord, sshd,
 //! ssh-agent, the syslog relay, the health check, the Prometheus exporter in
 //! a network namespace, the image build's checks, run for real) and `db` (the database logic against a real MariaDB server

@@ -8,6 +8,9 @@ IMAGE_DIR=$(dirname "$TESTS_DIR")
 # shellcheck disable=SC2034 # used by the scripts that source this file
 REPO_DIR=$(dirname "$IMAGE_DIR")
 UPSTREAM_DIR=${ONECHART_UPSTREAM:-$TESTS_DIR/upstream}
+# Files this project wrote, modelled on upstream ones (fixtures/README.md).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+FIXTURES_DIR=$TESTS_DIR/fixtures
 # shellcheck disable=SC2034 # used by the scripts that source this file
 VERSIONS=(7.0.0 7.2.0 7.4.0)
 TEMPLATE_CHECK=(python3 "$TESTS_DIR/onetemplate.py")

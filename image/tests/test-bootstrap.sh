@@ -255,44 +255,54 @@ test_remotes_interrupted() {
 	assert_eq "$(<"$ONE_VAR/remotes/vmm/kvm/deploy")" "deploy 7.2.0-1" "driver refreshed"
 }
 
-# usage: real_dist VERSION   (an image of VERSION: remotes-dist/etc is the
-# release's real remotes/etc, tests/upstream/opennebula-VERSION/remotes-etc)
-real_dist() {
+# usage: model_dist VERSION   (an image of VERSION: remotes-dist/etc is the
+# model of that release's remotes/etc, fixtures/opennebula-VERSION/remotes-etc:
+# the files each release added or changed, see fixtures/README.md)
+model_dist() {
 	rm -rf "$ONE_SHARE/remotes-dist"
 	mkdir -p "$ONE_SHARE/remotes-dist/vmm/kvm"
 	echo "deploy $1" >"$ONE_SHARE/remotes-dist/vmm/kvm/deploy"
-	cp -a "$UPSTREAM_DIR/opennebula-$1/remotes-etc" "$ONE_SHARE/remotes-dist/etc"
+	cp -a "$(model_etc "$1")" "$ONE_SHARE/remotes-dist/etc"
 	echo "$1-1" >"$ONE_IMAGE_VERSION_FILE"
 }
 
-test_remotes_real_upgrade_untouched() {
-	load_entrypoint
-	setup_dirs
-	real_dist 7.0.0
-	refresh_remotes 2>/dev/null
-	grep -q VIRTIOFSD_BINARY_PATH "$ONE_VAR/remotes/etc/vmm/kvm/kvmrc" && fail "7.0's kvmrc has VIRTIOFSD_BINARY_PATH"
-	real_dist 7.2.0
-	refresh_remotes 2>"$T_TMP/out.log"
-	# The user never touched them: 7.2's files, which 7.2's virtiofsd.sh needs.
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/vmm/kvm/kvmrc" "$ONE_VAR/remotes/etc/vmm/kvm/kvmrc"
-	grep -q '^VIRTIOFSD_BINARY_PATH=' "$ONE_VAR/remotes/etc/vmm/kvm/kvmrc" || fail "no VIRTIOFSD_BINARY_PATH"
-	diff -r "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc" "$ONE_VAR/remotes/etc"
-	grep -q '0 conflict' "$T_TMP/out.log" || fail "conflicts reported: $(cat "$T_TMP/out.log")"
-	# 7.2 -> 7.4 the same way (onebex-server.conf is new in 7.4).
-	real_dist 7.4.0
-	refresh_remotes 2>/dev/null
-	diff -r "$UPSTREAM_DIR/opennebula-7.4.0/remotes-etc" "$ONE_VAR/remotes/etc"
+# usage: model_etc VERSION   (the path of that release's modelled remotes/etc)
+model_etc() {
+	printf '%s\n' "$FIXTURES_DIR/opennebula-$1/remotes-etc"
 }
 
-test_remotes_real_upgrade_user_changes() {
+test_remotes_model_upgrade_untouched() {
 	load_entrypoint
 	setup_dirs
-	real_dist 7.0.0
+	model_dist 7.0.0
+	refresh_remotes 2>/dev/null
+	grep -q VIRTIOFSD_BINARY_PATH "$ONE_VAR/remotes/etc/vmm/kvm/kvmrc" && fail "7.0's kvmrc has VIRTIOFSD_BINARY_PATH"
+	model_dist 7.2.0
+	refresh_remotes 2>"$T_TMP/out.log"
+	# The user never touched them: 7.2's files, which 7.2's virtiofsd.sh needs.
+	cmp "$(model_etc 7.2.0)/vmm/kvm/kvmrc" "$ONE_VAR/remotes/etc/vmm/kvm/kvmrc"
+	grep -q '^VIRTIOFSD_BINARY_PATH=' "$ONE_VAR/remotes/etc/vmm/kvm/kvmrc" || fail "no VIRTIOFSD_BINARY_PATH"
+	diff -r "$(model_etc 7.2.0)" "$ONE_VAR/remotes/etc"
+	grep -q '0 conflict' "$T_TMP/out.log" || fail "conflicts reported: $(cat "$T_TMP/out.log")"
+	# 7.2 -> 7.4 the same way (onebex-server.conf is new in 7.4).
+	model_dist 7.4.0
+	refresh_remotes 2>"$T_TMP/out.log"
+	diff -r "$(model_etc 7.4.0)" "$ONE_VAR/remotes/etc"
+	grep -q '0 conflict' "$T_TMP/out.log" || fail "7.4 conflicts reported: $(cat "$T_TMP/out.log")"
+	# Only the running release's pristine copy is kept.
+	assert_eq "$(ls "$ONE_VAR/.onechart/remotes-etc-dist")" 7.4.0-1 "pristine copies kept"
+	diff -r "$(model_etc 7.4.0)" "$ONE_VAR/.onechart/remotes-etc-dist/7.4.0-1"
+}
+
+test_remotes_model_upgrade_user_changes() {
+	load_entrypoint
+	setup_dirs
+	model_dist 7.0.0
 	refresh_remotes 2>/dev/null
 	local etc=$ONE_VAR/remotes/etc
 	# kvmrc: changed by the user AND by 7.2 (VIRTIOFSD_BINARY_PATH): a conflict.
 	sed -i 's/^DEFAULT_ATTACH_CACHE=.*/DEFAULT_ATTACH_CACHE=writethrough/' "$etc/vmm/kvm/kvmrc"
-	cmp -s "$etc/vmm/kvm/kvmrc" "$UPSTREAM_DIR/opennebula-7.0.0/remotes-etc/vmm/kvm/kvmrc" &&
+	cmp -s "$etc/vmm/kvm/kvmrc" "$(model_etc 7.0.0)/vmm/kvm/kvmrc" &&
 		fail "test edit did not apply"
 	cp "$etc/vmm/kvm/kvmrc" "$T_TMP/user-kvmrc"
 	# sshrc: changed by the user only (7.2 did not touch it): carried over.
@@ -302,25 +312,30 @@ test_remotes_real_upgrade_user_changes() {
 	rm "$etc/datastore/datastore.conf"
 	# A file of the user's own: kept.
 	echo mine >"$etc/vnm/custom.conf"
-	real_dist 7.2.0
+	model_dist 7.2.0
 	refresh_remotes 2>"$T_TMP/out.log"
 	cmp "$T_TMP/user-kvmrc" "$etc/vmm/kvm/kvmrc"
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc.onechart-dist"
+	cmp "$(model_etc 7.2.0)/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc.onechart-dist"
 	grep -q 'warning: remotes/etc/vmm/kvm/kvmrc: changed by you and by OpenNebula 7.2.0-1' "$T_TMP/out.log" ||
 		fail "conflict not logged: $(cat "$T_TMP/out.log")"
 	cmp "$T_TMP/user-sshrc" "$etc/tm/ssh/sshrc"
 	[[ ! -e $etc/datastore/datastore.conf ]] || fail "a file the user deleted came back"
 	assert_eq "$(<"$etc/vnm/custom.conf")" mine "the user's own file"
 	# Untouched files follow 7.2, new ones appear.
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/vmm/lxc/lxcrc" "$etc/vmm/lxc/lxcrc"
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/im/lxc-probes.d/pci.conf" "$etc/im/lxc-probes.d/pci.conf"
+	cmp "$(model_etc 7.2.0)/vmm/lxc/lxcrc" "$etc/vmm/lxc/lxcrc"
+	cmp "$(model_etc 7.2.0)/vnm/OpenNebulaNetwork.conf" "$etc/vnm/OpenNebulaNetwork.conf"
+	cmp "$(model_etc 7.2.0)/im/lxc-probes.d/pci.conf" "$etc/im/lxc-probes.d/pci.conf"
 	grep -q '1 conflict' "$T_TMP/out.log" || fail "conflict count: $(cat "$T_TMP/out.log")"
-	# The next upgrade drops the old .onechart-dist and merges again.
-	real_dist 7.4.0
+	# The next upgrade replaces the old .onechart-dist and merges again:
+	# 7.4 changed kvmrc once more, the user's is still kept.
+	model_dist 7.4.0
 	refresh_remotes 2>"$T_TMP/out.log"
-	[[ ! -e $etc/vmm/kvm/kvmrc.onechart-dist ]] || cmp "$UPSTREAM_DIR/opennebula-7.4.0/remotes-etc/vmm/kvm/kvmrc" \
-		"$etc/vmm/kvm/kvmrc.onechart-dist"
+	cmp "$T_TMP/user-kvmrc" "$etc/vmm/kvm/kvmrc"
+	cmp "$(model_etc 7.4.0)/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc.onechart-dist"
 	cmp "$T_TMP/user-sshrc" "$etc/tm/ssh/sshrc"
+	[[ ! -e $etc/datastore/datastore.conf ]] || fail "a file the user deleted came back in 7.4"
+	cmp "$(model_etc 7.4.0)/onebex/onebex-server.conf" "$etc/onebex/onebex-server.conf"
+	grep -q '1 conflict' "$T_TMP/out.log" || fail "7.4 conflict count: $(cat "$T_TMP/out.log")"
 }
 
 test_remotes_no_pristine_copy() {
@@ -328,23 +343,23 @@ test_remotes_no_pristine_copy() {
 	setup_dirs
 	# A volume from an image before this one: remotes/etc of 7.0, no pristine copy.
 	mkdir -p "$ONE_VAR/remotes"
-	cp -a "$UPSTREAM_DIR/opennebula-7.0.0/remotes-etc" "$ONE_VAR/remotes/etc"
+	cp -a "$(model_etc 7.0.0)" "$ONE_VAR/remotes/etc"
 	echo mine >"$ONE_VAR/remotes/etc/vnm/custom.conf"
 	echo 7.0.0-1 >"$ONE_VAR/.onechart/remotes-version"
-	real_dist 7.2.0
+	model_dist 7.2.0
 	refresh_remotes 2>"$T_TMP/out.log"
 	local etc=$ONE_VAR/remotes/etc
 	# Nothing tells who changed kvmrc: the volume's is kept, 7.2's beside it, logged.
-	cmp "$UPSTREAM_DIR/opennebula-7.0.0/remotes-etc/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc"
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc.onechart-dist"
+	cmp "$(model_etc 7.0.0)/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc"
+	cmp "$(model_etc 7.2.0)/vmm/kvm/kvmrc" "$etc/vmm/kvm/kvmrc.onechart-dist"
 	grep -q 'remotes/etc/vmm/kvm/kvmrc: differs from OpenNebula 7.2.0-1 and there is no pristine copy' \
 		"$T_TMP/out.log" || fail "not logged: $(cat "$T_TMP/out.log")"
 	# Identical files, new files and the user's own need no decision.
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/tm/ssh/sshrc" "$etc/tm/ssh/sshrc"
-	cmp "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc/im/lxc-probes.d/pci.conf" "$etc/im/lxc-probes.d/pci.conf"
+	cmp "$(model_etc 7.2.0)/tm/ssh/sshrc" "$etc/tm/ssh/sshrc"
+	cmp "$(model_etc 7.2.0)/im/lxc-probes.d/pci.conf" "$etc/im/lxc-probes.d/pci.conf"
 	assert_eq "$(<"$etc/vnm/custom.conf")" mine "the user's own file"
 	# From now on the pristine copy exists.
-	diff -r "$UPSTREAM_DIR/opennebula-7.2.0/remotes-etc" "$ONE_VAR/.onechart/remotes-etc-dist/7.2.0-1"
+	diff -r "$(model_etc 7.2.0)" "$ONE_VAR/.onechart/remotes-etc-dist/7.2.0-1"
 }
 
 test_ssh_host_keys() {
@@ -486,8 +501,8 @@ main() {
 	t_run "remotes: restart keeps them" test_remotes_same_version
 	t_run "remotes: version change refreshes, merges etc" test_remotes_version_change
 	t_run "remotes: interrupted refresh recovers" test_remotes_interrupted
-	t_run "remotes: real 7.0 -> 7.2 -> 7.4, untouched etc follows" test_remotes_real_upgrade_untouched
-	t_run "remotes: real 7.0 -> 7.2 with user changes, conflict" test_remotes_real_upgrade_user_changes
+	t_run "remotes: modelled 7.0 -> 7.2 -> 7.4, untouched etc follows" test_remotes_model_upgrade_untouched
+	t_run "remotes: modelled 7.0 -> 7.2 -> 7.4 with user changes, conflicts" test_remotes_model_upgrade_user_changes
 	t_run "remotes: volume without a pristine copy" test_remotes_no_pristine_copy
 	t_run "ssh: key generated, config written" test_ssh_generated
 	t_run "ssh: mounted key installed" test_ssh_mounted

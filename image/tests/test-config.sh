@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The entrypoint's config edits on the real upstream files of every release:
-# each edited file still parses the way OpenNebula reads it, holds the intended
-# values, and nothing else changed.
+# The entrypoint's config edits on the real upstream files of every release
+# (upstream/; OneForm's file and the exporter's script: this project's models
+# of them, fixtures/): each edited file still parses the way OpenNebula reads
+# it, holds the intended values, and nothing else changed.
 set -Eeuo pipefail
 # shellcheck source=image/tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,7 +41,6 @@ test_upstream_parses() {
 		for f in fireedge-server.conf oneflow-server.conf onegate-server.conf; do
 			"${YAML_CHECK[@]}" check "$UPSTREAM_DIR/opennebula-$v/etc/$f"
 		done
-		[[ $v == 7.0.0 ]] || "${YAML_CHECK[@]}" check "$UPSTREAM_DIR/opennebula-$v/etc/oneform-server.conf"
 	done
 }
 
@@ -198,9 +198,15 @@ test_oneflow_onegate_bind() {
 	cmp "$T_TMP/once" "$ONE_ETC/onegate-server.conf"
 }
 
+# OneForm (7.2 and later) on this project's model of its oneform-server.conf
+# (fixtures/oneform-server.conf: src/form/etc/oneform-server.conf).
 test_oneform() {
 	load_entrypoint
 	use_upstream "$1"
+	if [[ $1 != 7.0.0 ]]; then
+		cp "$FIXTURES_DIR/oneform-server.conf" "$ONE_ETC/"
+		cp "$FIXTURES_DIR/oneform-server.conf" "$T_TMP/orig/"
+	fi
 	configure_oneform
 	if [[ $1 == 7.0.0 ]]; then
 		[[ ! -e $ONE_ETC/oneform-server.conf ]] || fail "7.0 has no OneForm"
@@ -260,10 +266,12 @@ exporter_edit() {
 		'print OnechartExporter.bind_source(File.read(ARGV[0]), ARGV[1], ARGV[0])' "$1" "$2"
 }
 
-# The bind edit on OpenNebula's own exporter script of each release: one line
-# changes, to an address Ruby reads back; without an address, none.
+# The bind edit on this project's stand-in for the exporter script of each
+# release (fixtures/opennebula-VERSION/opennebula_exporter.rb, its `set :bind`
+# as OpenNebula's): one line changes, to an address Ruby reads back; without
+# an address, none.
 test_exporter_bind_edit() {
-	local script=$UPSTREAM_DIR/opennebula-$1/opennebula_exporter/opennebula_exporter.rb upstream changed
+	local script=$FIXTURES_DIR/opennebula-$1/opennebula_exporter.rb upstream changed
 	upstream=\'::\'
 	[[ $1 != 7.0.0 ]] || upstream=\'0.0.0.0\'
 	grep -qx "set :bind, $upstream" "$script" || fail "$1 binds $(grep '^set :bind' "$script")"

@@ -55,6 +55,7 @@ test_one_version() {
 	v=$(<"$IMAGE_DIR/ONE_VERSION")
 	[[ $v =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "image/ONE_VERSION is '$v'"
 	[[ -d $UPSTREAM_DIR/opennebula-$v ]] || fail "no upstream test files for $v"
+	[[ -d $FIXTURES_DIR/opennebula-$v ]] || fail "no test fixtures for $v (image/tests/fixtures/README.md)"
 	grep -q '^ARG ONE_VERSION$' "$REPO_DIR/Dockerfile" || fail "Dockerfile has a default ONE_VERSION"
 }
 

@@ -365,13 +365,20 @@ exporter_stubs() {
 		"$1/prometheus/middleware/exporter.rb" >"$1/opennebula_collector.rb"
 }
 
-# OpenNebula's exporter script of each release, run by onechart-exporter
-# under Sinatra, in a network namespace of its own (its port is fixed: 9925):
-# where it listens with and without ONECHART_EXPORTER_BIND, its pages, its stop.
+# A script with the layout of OpenNebula's exporter script of each release
+# (this project's stand-in, fixtures/opennebula-VERSION/opennebula_exporter.rb:
+# its requires, its collector beside it, `set :bind` as the release's), run
+# by onechart-exporter under Sinatra, in a network namespace of its own (its
+# port is fixed: 9925): where it listens with and without
+# ONECHART_EXPORTER_BIND, its pages, its stop.
 test_exporter_serves() {
 	t_need unshare ip ss || return 1
 	ruby -e 'require "sinatra/base"' 2>/dev/null || fail "Sinatra not installed (Debian ruby-sinatra: .ci/install-tools)"
 	exporter_stubs "$T_TMP/lib"
+	# As installed: the collector in the script's folder, found through the
+	# script's File.dirname(__FILE__) under onechart-exporter.
+	mkdir -p "$T_TMP/exporter"
+	mv "$T_TMP/lib/opennebula_collector.rb" "$T_TMP/exporter/"
 	cat >"$T_TMP/serve.sh" <<-'EOF'
 		# usage: serve.sh SCRIPT BIND URL   (in a new network namespace)
 		set -Eeuo pipefail
@@ -395,7 +402,8 @@ test_exporter_serves() {
 	EOF
 	local v script want url
 	for v in "${VERSIONS[@]}"; do
-		script=$UPSTREAM_DIR/opennebula-$v/opennebula_exporter/opennebula_exporter.rb
+		script=$T_TMP/exporter/opennebula_exporter.rb
+		cp "$FIXTURES_DIR/opennebula-$v/opennebula_exporter.rb" "$script"
 		# As the image: supervisord's environment for [program:exporter].
 		LAUNCHER=$IMAGE_DIR/exporter.rb LOG=$T_TMP/exporter.log RUBYLIB=$T_TMP/lib APP_ENV=production \
 			unshare --net bash "$T_TMP/serve.sh" "$script" 0.0.0.0 http://127.0.0.1:9925 >"$T_TMP/out" ||
@@ -502,11 +510,13 @@ fake_root() {
 	printf '#include <stdio.h>\nint guac_version(void);\nint main(void) { printf("Guacamole proxy daemon (guacd) version 1.5.%%d\\n", guac_version()); return 0; }\n' \
 		>"$T_TMP/guacd.c"
 	gcc -o "$root/usr/share/one/guacd/sbin/guacd" "$T_TMP/guacd.c" -L"$root/usr/share/one/guacd/lib" -lguac
-	# The exporter: the release's script; collectors and libraries as stubs
-	# requiring what OpenNebula's do (opennebula_collector.rb, *_collector.rb).
+	# The exporter: this project's stand-in for the release's script (its
+	# require and `set :bind` lines as OpenNebula's, fixtures/README.md);
+	# collectors and libraries as stubs requiring what OpenNebula's do
+	# (opennebula_collector.rb, *_collector.rb).
 	local exporter=$root/usr/lib/one/opennebula_exporter ruby=$root/usr/lib/one/ruby
 	mkdir -p "$exporter" "$ruby"
-	cp "$UPSTREAM_DIR/opennebula-$1/opennebula_exporter/opennebula_exporter.rb" "$exporter/"
+	cp "$FIXTURES_DIR/opennebula-$1/opennebula_exporter.rb" "$exporter/"
 	exporter_stubs "$ruby"
 	mv "$ruby/opennebula_collector.rb" "$exporter/"
 	printf "require 'opennebula'\nrequire 'prometheus/client'\nrequire_relative 'opennebula_server_collector'\n" \
@@ -590,7 +600,7 @@ main() {
 	t_run "periodic: socks cleaner and daily showback" test_periodic
 	t_run "serveradmin: new password through oned, files written" test_serveradmin_regenerated
 	t_run "serveradmin: another driver is not touched" test_serveradmin_wrong_driver
-	t_run "exporter: 7.0/7.2/7.4 scripts served on 9925, IPv4 with the address" test_exporter_serves
+	t_run "exporter: 7.0/7.2/7.4 script layouts served on 9925, IPv4 with the address" test_exporter_serves
 	t_run "systemctl for the exporter: units from the processes" test_systemctl_shim
 	t_run "build-check: 7.0/7.2/7.4 trees pass, list derived" test_build_check_ok
 	t_run "build-check: migrator, ldd, oned, paths fail the build" test_build_check_failures
