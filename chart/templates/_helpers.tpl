@@ -146,6 +146,13 @@ StatefulSet) so its messages come before any other failure.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* oned refuses a password with a blank or over 256 bytes and then leaves a
+half-bootstrapped database (User::pass_is_valid, src/um/User.cc, release-7.2.0). */}}
+{{- with .Values.opennebula.adminPassword }}
+{{- if or (gt (len .) 256) (regexMatch "[ \t\n\v\f\r]" .) }}
+{{- fail "opennebula.adminPassword must have at most 256 bytes and no blank (space, tab, line break): oned refuses such a password" }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -280,6 +280,12 @@ fn validate(values: &Values) -> Result<()> {
             }
         }
     }
+    // oned refuses a password with a blank or over 256 bytes and then leaves a
+    // half-bootstrapped database (User::pass_is_valid, src/um/User.cc, release-7.2.0).
+    let password = &values.opennebula.admin_password;
+    if password.len() > 256 || password.contains([' ', '\t', '\n', '\x0b', '\x0c', '\r']) {
+        bail!("opennebula.adminPassword must have at most 256 bytes and no blank (space, tab, line break): oned refuses such a password");
+    }
     Ok(())
 }
 
@@ -699,6 +705,32 @@ mod tests {
             .split("\n---\n")
             .find(|d| d.starts_with("# Source: opennebula/templates/statefulset.yaml"))
             .expect("the StatefulSet")
+    }
+
+    #[test]
+    fn admin_passwords_oned_refuses_are_refused() {
+        let message = "opennebula.adminPassword must have at most 256 bytes and no blank (space, tab, line break): oned refuses such a password";
+        let long = format!("opennebula.adminPassword={}", "x".repeat(257));
+        for set in [
+            "opennebula.adminPassword=two words",
+            "opennebula.adminPassword=tab\there",
+            "opennebula.adminPassword=form\x0cfeed",
+            long.as_str(),
+        ] {
+            let err = render_set(&[set]).unwrap_err().to_string();
+            assert_eq!(err, message, "{set:?}");
+            assert!(
+                !err.contains("words") && !err.contains("xxx"),
+                "no password in the message"
+            );
+        }
+        let longest = format!("opennebula.adminPassword={}", "x".repeat(256));
+        for set in [
+            longest.as_str(),
+            "opennebula.adminPassword=q'uo\"te$(id)#%;--",
+        ] {
+            render_set(&[set]).unwrap_or_else(|e| panic!("{set:?}: {e}"));
+        }
     }
 
     #[test]

@@ -205,7 +205,8 @@ pub enum PullPolicy {
 pub struct OpenNebula {
     /// The oneadmin password. Empty: the password already stored in the credentials Secret is
     /// kept, else 32 random alphanumerics are generated on first install. Changing it later does
-    /// not change the password inside OpenNebula (use `oneuser passwd`).
+    /// not change the password inside OpenNebula (use `oneuser passwd`). At most 256 bytes and no
+    /// blank (space, tab, line break): oned refuses those.
     #[serde(default)]
     pub admin_password: String,
     /// A Secret with the key `oneadmin-password` to use instead of the chart's
